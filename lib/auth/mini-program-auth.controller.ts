@@ -1,0 +1,78 @@
+import { Body, Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import type { Request } from 'express';
+import { CurrentWeChatAccount } from '../decorators/current-wechat-account.decorator';
+import { WeChatAccount } from '../entities/wechat-account.entity';
+import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
+import type { WeChatPhoneInfo } from '../wechat/wechat-api.interface';
+import { AuthTokenService } from './auth-token.service';
+import { LoginDto } from './dto/login.dto';
+import { PhoneNumberDto } from './dto/phone-number.dto';
+import { UpdateUserInfoDto } from './dto/update-user-info.dto';
+import { MiniProgramAuthGuard } from './mini-program-auth.guard';
+import { MiniProgramAuthService, MiniProgramLoginResult } from './mini-program-auth.service';
+import { MINI_PROGRAM_AUTH_INFO, MiniProgramAuthInfo } from './mini-program.strategy';
+import { toAccountView, toProfileView, WeChatAccountView, WeChatProfileView } from './wechat-account.view';
+import { WeChatExceptionFilter } from './wechat-exception.filter';
+
+/**
+ * The mini program's auth endpoints, compatible with the original: every success answers
+ * 200 (mini program code often checks `statusCode === 200`). The path prefix comes from the
+ * module's `routePrefix`.
+ * @publicApi
+ */
+@Controller(DEFAULT_ROUTE_PREFIX)
+@UseFilters(WeChatExceptionFilter)
+@UsePipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }))
+export class MiniProgramAuthController {
+  constructor(
+    private readonly auth: MiniProgramAuthService,
+    private readonly tokens: AuthTokenService,
+  ) {}
+
+  /** `{code}` → `{token, user_id, expires_at}`. */
+  @Post('login')
+  @HttpCode(200)
+  login(@Body() body: LoginDto): Promise<MiniProgramLoginResult> {
+    return this.auth.login(body.code);
+  }
+
+  /** `{iv, encryptedData}` → `{token, wechat: {id, nickName, ...}}`. */
+  @Post('updateUserInfo')
+  @HttpCode(200)
+  @UseGuards(MiniProgramAuthGuard)
+  async updateUserInfo(
+    @Body() body: UpdateUserInfoDto,
+    @CurrentWeChatAccount() account: WeChatAccount,
+    @Req() request: Request,
+  ): Promise<{ token: string; wechat: WeChatProfileView }> {
+    const updated = await this.auth.updateUserInfo(account.id, body.encryptedData, body.iv);
+    return { token: authInfo(request).token, wechat: toProfileView(updated) };
+  }
+
+  /** `{code}` from the getPhoneNumber button → the phone number, also stored on the account. */
+  @Post('phoneNumber')
+  @HttpCode(200)
+  @UseGuards(MiniProgramAuthGuard)
+  phoneNumber(@Body() body: PhoneNumberDto, @CurrentWeChatAccount() account: WeChatAccount): Promise<WeChatPhoneInfo> {
+    return this.auth.updatePhoneNumber(account.id, body.code);
+  }
+
+  /** Revokes the presented token. */
+  @Post('logout')
+  @HttpCode(200)
+  @UseGuards(MiniProgramAuthGuard)
+  async logout(@Req() request: Request): Promise<{ revoked: boolean }> {
+    return { revoked: await this.tokens.revoke(authInfo(request).token) };
+  }
+
+  /** The caller's account. */
+  @Get('me')
+  @UseGuards(MiniProgramAuthGuard)
+  me(@CurrentWeChatAccount() account: WeChatAccount): WeChatAccountView {
+    return toAccountView(account);
+  }
+}
+
+function authInfo(request: Request): MiniProgramAuthInfo {
+  return (request as unknown as Record<string, MiniProgramAuthInfo>)[MINI_PROGRAM_AUTH_INFO];
+}

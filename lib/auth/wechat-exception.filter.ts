@@ -1,0 +1,78 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { UserDataDecryptError } from '../errors/user-data-decrypt.error';
+import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
+
+const STATUS_NAMES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** errcodes caused by what the client sent, with the status and advice they get. */
+const CLIENT_ERRCODES: Record<number, { status: number; message: string }> = {
+  40029: { status: 400, message: 'Invalid code: it is wrong or expired. Call wx.login() (or the button) again for a new one.' },
+  40163: { status: 400, message: 'This code has already been used. Call wx.login() again for a new one.' },
+  40003: { status: 400, message: 'The code does not belong to this user.' },
+  40226: { status: 403, message: 'WeChat blocked this login (high-risk user).' },
+  45011: { status: 429, message: 'WeChat rate limit reached for this user; retry in a minute.' },
+  45009: { status: 429, message: 'WeChat API quota reached; retry later.' },
+};
+
+/**
+ * Turns WeChat failures into HTTP answers: codes the client sent wrong are 4xx with WeChat's
+ * errcode in the body, rate limits 429, WeChat trouble 502/503/504, and encrypted data that
+ * cannot be read with the stored session key 400 with the advice to log in again.
+ * @publicApi
+ */
+export function toHttpException(error: unknown): HttpException | null {
+  if (error instanceof WeChatApiError) {
+    const known = CLIENT_ERRCODES[error.errcode];
+    const status = known?.status ?? HttpStatus.BAD_GATEWAY;
+    const message = known?.message ?? `WeChat refused the request (${error.api}).`;
+    return new HttpException(
+      { statusCode: status, error: STATUS_NAMES[status], message, errcode: error.errcode, errmsg: error.errmsg },
+      status,
+      { cause: error },
+    );
+  }
+  if (error instanceof WeChatUnavailableError) {
+    const status =
+      error.kind === 'timeout' ? HttpStatus.GATEWAY_TIMEOUT : error.kind === 'busy' ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
+    const message =
+      error.kind === 'busy' ? 'WeChat is busy; retry shortly.' : error.kind === 'timeout' ? 'WeChat did not answer in time; retry shortly.' : 'WeChat could not be reached; retry shortly.';
+    return new HttpException({ statusCode: status, error: STATUS_NAMES[status], message }, status, { cause: error });
+  }
+  if (error instanceof UserDataDecryptError) {
+    return new HttpException(
+      {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `${error.message}. The session key has probably changed: log in again (wx.login and POST login), then fetch the data again.`,
+        reason: error.reason,
+      },
+      400,
+      { cause: error },
+    );
+  }
+  return null;
+}
+
+/**
+ * Exception filter applying {@link toHttpException}; hosts can put it on their own controllers
+ * that call `WeChatApiService` or `MiniProgramAuthService`.
+ * @publicApi
+ */
+@Catch(WeChatApiError, WeChatUnavailableError, UserDataDecryptError)
+export class WeChatExceptionFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('MiniProgram');
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const mapped = toHttpException(exception);
+    if (mapped && mapped.getStatus() >= 500) this.logger.warn((exception as Error).message);
+    super.catch(mapped ?? exception, host);
+  }
+}

@@ -1,0 +1,43 @@
+export { MiniProgramModule } from './mini-program.module';
+export { MINI_PROGRAM_MODULE_OPTIONS } from './mini-program.module-definition';
+export type { MiniProgramModuleAsyncOptions, MiniProgramModuleForRootOptions } from './mini-program.module-definition';
+export { getMiniProgramOptionsToken } from './mini-program.providers';
+export * from './mini-program.constants';
+export * from './interfaces';
+export { resolveMiniProgramOptions } from './options/mini-program-options.validation';
+
+export * from './entities';
+
+export { MiniProgramAuthController } from './auth/mini-program-auth.controller';
+export { MiniProgramAuthGuard } from './auth/mini-program-auth.guard';
+export { MiniProgramStrategy, MINI_PROGRAM_AUTH_INFO } from './auth/mini-program.strategy';
+export type { MiniProgramAuthInfo } from './auth/mini-program.strategy';
+export { MiniProgramAuthService } from './auth/mini-program-auth.service';
+export type { MiniProgramLoginResult, WeChatUserInfo } from './auth/mini-program-auth.service';
+export { AuthTokenService } from './auth/auth-token.service';
+export type { TokenRejection, TokenVerification } from './auth/auth-token.service';
+export type { WeChatAccountView, WeChatProfileView } from './auth/wechat-account.view';
+export { WeChatExceptionFilter, toHttpException } from './auth/wechat-exception.filter';
+export { LoginDto } from './auth/dto/login.dto';
+export { UpdateUserInfoDto } from './auth/dto/update-user-info.dto';
+export { PhoneNumberDto } from './auth/dto/phone-number.dto';
+export { CurrentWeChatAccount } from './decorators/current-wechat-account.decorator';
+
+export { WeChatApiService } from './wechat/wechat-api.service';
+export { WeChatCryptoService } from './wechat/wechat-crypto.service';
+export type { WeChatPhoneInfo, WeChatSession } from './wechat/wechat-api.interface';
+export { MemoryAccessTokenStore } from './wechat/access-token.store';
+export type { AccessTokenStore, StoredAccessToken } from './wechat/access-token.store';
+
+export { decryptUserData, encryptUserData, rawDataSignature, loginStateSignature } from './crypto/user-data.crypto';
+export type { WeChatWatermark } from './crypto/user-data.crypto';
+export { generateApiToken, hashApiToken, isApiTokenShape } from './crypto/api-token.crypto';
+export { safeEqual } from './crypto/safe-equal.util';
+export { createNonceStr } from './crypto/random.util';
+
+export { MiniProgramOptionsError } from './errors/mini-program-options.error';
+export type { MiniProgramOptionsProblem } from './errors/mini-program-options.error';
+export { UserDataDecryptError } from './errors/user-data-decrypt.error';
+export type { UserDataDecryptReason } from './errors/user-data-decrypt.error';
+export { WeChatApiError, WeChatUnavailableError } from './errors/wechat-api.error';
+export type { WeChatUnavailableKind } from './errors/wechat-api.error';

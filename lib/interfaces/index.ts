@@ -1,0 +1,1 @@
+export * from './mini-program-module-options.interface';

@@ -1,0 +1,57 @@
+import { ConfigurableModuleBuilder, DynamicModule, Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MiniProgramAuthController } from './auth/mini-program-auth.controller';
+import { MINI_PROGRAM_ENTITIES } from './entities';
+import { DEFAULT_ROUTE_PREFIX } from './mini-program.constants';
+import type { MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramOptionsFactory } from './interfaces';
+
+const EXTRAS_DEFAULTS: Required<Omit<MiniProgramModuleExtras, 'dataSourceName'>> & Pick<MiniProgramModuleExtras, 'dataSourceName'> = {
+  isGlobal: false,
+  routePrefix: DEFAULT_ROUTE_PREFIX,
+  authController: true,
+  dataSourceName: undefined,
+};
+
+/**
+ * The auth controller mounted under `prefix`. A subclass per prefix keeps the shared class
+ * untouched, so two apps in one process (tests) can use different prefixes.
+ * @internal
+ */
+export function authControllerFor(prefix: string): Type<MiniProgramAuthController> {
+  const normalized = prefix.replace(/^\/+|\/+$/g, '');
+  if (normalized === DEFAULT_ROUTE_PREFIX) return MiniProgramAuthController;
+  const controller = class extends MiniProgramAuthController {};
+  Object.defineProperty(controller, 'name', { value: 'MiniProgramAuthController' });
+  Reflect.defineMetadata(PATH_METADATA, normalized, controller);
+  return controller;
+}
+
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: MINI_PROGRAM_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<MiniProgramModuleOptions>({ moduleName: 'MiniProgram' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createMiniProgramOptions' as keyof MiniProgramOptionsFactory)
+  .setExtras<MiniProgramModuleExtras>(EXTRAS_DEFAULTS, (definition: DynamicModule, extras: MiniProgramModuleExtras): DynamicModule => {
+    // In forRootAsync the builder mixes useFactory/inject/... into `extras`: read only our keys.
+    const isGlobal = extras.isGlobal ?? EXTRAS_DEFAULTS.isGlobal;
+    const routePrefix = extras.routePrefix ?? EXTRAS_DEFAULTS.routePrefix;
+    const withController = extras.authController ?? EXTRAS_DEFAULTS.authController;
+    const feature = TypeOrmModule.forFeature(MINI_PROGRAM_ENTITIES, extras.dataSourceName);
+    return {
+      ...definition,
+      global: isGlobal,
+      imports: [...(definition.imports ?? []), feature],
+      exports: [...(definition.exports ?? []), feature],
+      controllers: [...(definition.controllers ?? []), ...(withController ? [authControllerFor(routePrefix)] : [])],
+    };
+  })
+  .build();
+
+/** `forRoot` argument: options plus extras. @publicApi */
+export type MiniProgramModuleForRootOptions = typeof OPTIONS_TYPE;
+/** `forRootAsync` argument. @publicApi */
+export type MiniProgramModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

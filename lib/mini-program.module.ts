@@ -1,0 +1,55 @@
+import { Module } from '@nestjs/common';
+import { AuthTokenService } from './auth/auth-token.service';
+import { MiniProgramAuthGuard } from './auth/mini-program-auth.guard';
+import { MiniProgramAuthService } from './auth/mini-program-auth.service';
+import { MiniProgramStrategy } from './auth/mini-program.strategy';
+import { WeChatExceptionFilter } from './auth/wechat-exception.filter';
+import { MINI_PROGRAM_ACCESS_TOKEN_STORE, MINI_PROGRAM_OPTIONS } from './mini-program.constants';
+import { ConfigurableModuleClass } from './mini-program.module-definition';
+import { accessTokenStoreProvider, optionsProvider } from './mini-program.providers';
+import { WeChatApiService } from './wechat/wechat-api.service';
+import { WeChatCryptoService } from './wechat/wechat-crypto.service';
+import { WeChatHttpClient } from './wechat/wechat-http.client';
+
+/**
+ * Everything a WeChat Mini Program backend needs server-side. Import it once with
+ * `MiniProgramModule.forRoot({...})` or `forRootAsync({...})`, beside `TypeOrmModule.forRoot`.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     TypeOrmModule.forRoot({ type: 'better-sqlite3', database: 'app.db', autoLoadEntities: true, synchronize: true }),
+ *     MiniProgramModule.forRoot({ appId: 'wx…', appSecret: '…' }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ * @publicApi
+ */
+@Module({
+  providers: [
+    optionsProvider,
+    accessTokenStoreProvider,
+    WeChatHttpClient,
+    WeChatApiService,
+    WeChatCryptoService,
+    AuthTokenService,
+    MiniProgramAuthService,
+    // Listed although nothing injects it: creating the strategy registers it with Passport.
+    MiniProgramStrategy,
+    MiniProgramAuthGuard,
+    WeChatExceptionFilter,
+  ],
+  exports: [
+    MINI_PROGRAM_OPTIONS,
+    MINI_PROGRAM_ACCESS_TOKEN_STORE,
+    WeChatApiService,
+    WeChatCryptoService,
+    AuthTokenService,
+    MiniProgramAuthService,
+    MiniProgramAuthGuard,
+    WeChatExceptionFilter,
+  ],
+})
+export class MiniProgramModule extends ConfigurableModuleClass {}

@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { loginStateSignature } from '../crypto/user-data.crypto';
+import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
+import { MINI_PROGRAM_ACCESS_TOKEN_STORE, MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
+import type { ResolvedMiniProgramOptions } from '../interfaces';
+import type { AccessTokenStore } from './access-token.store';
+import type { WeChatPhoneInfo, WeChatSession } from './wechat-api.interface';
+import { WeChatHttpClient, WeChatJson, WeChatRequest } from './wechat-http.client';
+
+/** errcodes that mean "this access token is no longer good". */
+const STALE_TOKEN_ERRCODES = new Set([40001, 40014, 42001]);
+
+/** errcode of `wxa/checksession` for a session key that is not the current one. */
+const INVALID_SIGNATURE = 87009;
+
+/**
+ * WeChat's mini program server APIs: code2Session, the stable access token, checkSessionKey
+ * and getPhoneNumber.
+ * @publicApi
+ */
+@Injectable()
+export class WeChatApiService {
+  private readonly logger = new Logger('MiniProgram');
+  private inflightToken: Promise<string> | null = null;
+
+  constructor(
+    @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
+    @Inject(MINI_PROGRAM_ACCESS_TOKEN_STORE) private readonly store: AccessTokenStore,
+    private readonly http: WeChatHttpClient,
+  ) {}
+
+  /**
+   * Exchanges a `wx.login()` code for the user's openid and session key. Codes are single-use:
+   * a code is never sent twice after WeChat may have seen it.
+   * @throws WeChatApiError e.g. 40029 (invalid code), 40163 (code used), 45011 (rate limit)
+   * @throws WeChatUnavailableError
+   */
+  async code2Session(code: string): Promise<WeChatSession> {
+    const json = await this.http.request({
+      api: 'code2Session',
+      method: 'GET',
+      path: '/sns/jscode2session',
+      query: { appid: this.options.appId, secret: this.options.appSecret, js_code: code, grant_type: 'authorization_code' },
+      idempotent: false,
+    });
+    const openId = json.openid;
+    const sessionKey = json.session_key;
+    if (typeof openId !== 'string' || !openId || typeof sessionKey !== 'string' || !sessionKey) {
+      throw new WeChatUnavailableError('code2Session', 'invalid-response', 'openid or session_key missing');
+    }
+    const unionId = typeof json.unionid === 'string' && json.unionid ? json.unionid : undefined;
+    return { openId, sessionKey, ...(unionId ? { unionId } : {}) };
+  }
+
+  /**
+   * A valid access token from `cgi-bin/stable_token`, cached in the access-token store. Calls
+   * from this process share one request while a token is being fetched.
+   */
+  async getAccessToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    if (!options.forceRefresh) {
+      const cached = await this.store.get(this.storeKey);
+      if (cached && cached.expiresAt > Date.now()) return cached.token;
+    }
+    if (!this.inflightToken) {
+      this.inflightToken = this.fetchAccessToken(options.forceRefresh ?? false).finally(() => {
+        this.inflightToken = null;
+      });
+    }
+    return this.inflightToken;
+  }
+
+  /**
+   * Whether `sessionKey` is still the user's current session key (`wxa/checksession`).
+   * @returns false when WeChat answers 87009 (the key was replaced by a newer login or expired).
+   */
+  async checkSessionKey(openId: string, sessionKey: string): Promise<boolean> {
+    try {
+      await this.withAccessToken((accessToken) => ({
+        api: 'checkSessionKey',
+        method: 'GET',
+        path: '/wxa/checksession',
+        query: { access_token: accessToken, openid: openId, signature: loginStateSignature(sessionKey), sig_method: 'hmac_sha256' },
+        idempotent: true,
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof WeChatApiError && error.errcode === INVALID_SIGNATURE) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The phone number behind a code from the `getPhoneNumber` button (single-use, 5 minutes).
+   * @throws WeChatApiError 40029 for an invalid or used code.
+   */
+  async getPhoneNumber(code: string, openId?: string): Promise<WeChatPhoneInfo> {
+    const json = await this.withAccessToken((accessToken) => ({
+      api: 'getPhoneNumber',
+      method: 'POST',
+      path: '/wxa/business/getuserphonenumber',
+      query: { access_token: accessToken },
+      body: openId ? { code, openid: openId } : { code },
+      idempotent: false,
+    }));
+    const info = json.phone_info as Partial<WeChatPhoneInfo> | undefined;
+    if (!info || typeof info.phoneNumber !== 'string' || typeof info.purePhoneNumber !== 'string') {
+      throw new WeChatUnavailableError('getPhoneNumber', 'invalid-response', 'phone_info missing');
+    }
+    return {
+      phoneNumber: info.phoneNumber,
+      purePhoneNumber: info.purePhoneNumber,
+      countryCode: String(info.countryCode ?? ''),
+      ...(info.watermark ? { watermark: info.watermark } : {}),
+    };
+  }
+
+  /**
+   * Calls a token-protected API. When WeChat says the token is stale (40001, 40014, 42001) the
+   * token is dropped from the store only if it is still the one that failed, a current token is
+   * fetched, and the call is repeated once.
+   */
+  async withAccessToken(build: (accessToken: string) => WeChatRequest): Promise<WeChatJson> {
+    const token = await this.getAccessToken();
+    try {
+      return await this.http.request(build(token));
+    } catch (error) {
+      if (!(error instanceof WeChatApiError) || !STALE_TOKEN_ERRCODES.has(error.errcode)) throw error;
+      this.logger.warn(`WeChat rejected the access token (errcode ${error.errcode}); fetching a current one`);
+      await this.store.delete(this.storeKey, token);
+      let fresh = await this.getAccessToken();
+      // stable_token hands back the same token until it expires; if that is the one WeChat
+      // just refused, only a forced refresh gives a new one.
+      if (fresh === token) fresh = await this.getAccessToken({ forceRefresh: true });
+      return this.http.request(build(fresh));
+    }
+  }
+
+  private get storeKey(): string {
+    return `miniprogram:access_token:${this.options.appId}`;
+  }
+
+  private async fetchAccessToken(forceRefresh: boolean): Promise<string> {
+    const json = await this.http.request({
+      api: 'getStableAccessToken',
+      method: 'POST',
+      path: '/cgi-bin/stable_token',
+      body: {
+        grant_type: 'client_credential',
+        appid: this.options.appId,
+        secret: this.options.appSecret,
+        force_refresh: forceRefresh,
+      },
+      idempotent: !forceRefresh,
+    });
+    const token = json.access_token;
+    const expiresIn = Number(json.expires_in);
+    if (typeof token !== 'string' || !token || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+      throw new WeChatUnavailableError('getStableAccessToken', 'invalid-response', 'access_token or expires_in missing');
+    }
+    // Stop using a token a little before WeChat does, so a request never carries one that
+    // expires in flight.
+    const lifetime = Math.max(expiresIn - 60, expiresIn / 2);
+    await this.store.set(this.storeKey, { token, expiresAt: Date.now() + lifetime * 1000 });
+    return token;
+  }
+}

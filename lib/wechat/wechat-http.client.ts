@@ -1,0 +1,139 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
+import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
+import type { ResolvedMiniProgramOptions } from '../interfaces';
+
+/** One call to a WeChat JSON API. @internal */
+export interface WeChatRequest {
+  /** Name used in errors and logs (never the URL: query strings can carry the AppSecret). */
+  api: string;
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /**
+   * Whether repeating the request cannot change its outcome. Requests that consume a
+   * single-use code are not: after a timeout the code may already be used, so they are only
+   * repeated when WeChat certainly did not process them.
+   */
+  idempotent: boolean;
+}
+
+/** A successful JSON answer (`errcode` absent or 0). @internal */
+export type WeChatJson = Record<string, unknown>;
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+
+/**
+ * Sends requests to WeChat's JSON APIs: timeouts on every call, bounded retries with jittered
+ * exponential backoff where a retry is safe, and typed errors.
+ * @internal
+ */
+@Injectable()
+export class WeChatHttpClient {
+  private readonly logger = new Logger('MiniProgram');
+
+  constructor(@Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions) {}
+
+  async request(req: WeChatRequest): Promise<WeChatJson> {
+    const { retries } = this.options.http;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(req);
+      } catch (error) {
+        if (attempt >= retries || !this.isRetryable(error, req)) throw error;
+        this.logger.warn(`WeChat ${req.api} attempt ${attempt + 1} failed (${describe(error)}); retrying`);
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  private async once(req: WeChatRequest): Promise<WeChatJson> {
+    const url = new URL(this.options.apiBaseUrl + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: req.method,
+        headers: req.body === undefined ? undefined : { 'content-type': 'application/json' },
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: AbortSignal.timeout(this.options.http.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      if (isTimeout(error)) {
+        throw new WeChatUnavailableError(req.api, 'timeout', `no answer within ${this.options.http.timeoutMs} ms`, undefined, {
+          cause: error,
+        });
+      }
+      throw new WeChatUnavailableError(req.api, 'network', networkCode(error) ?? 'request failed', undefined, { cause: error });
+    }
+    if (!response.ok) {
+      throw new WeChatUnavailableError(req.api, 'http', `HTTP ${response.status}`, response.status);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new WeChatUnavailableError(req.api, 'invalid-response', 'the answer is not JSON');
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw new WeChatUnavailableError(req.api, 'invalid-response', 'the answer is not a JSON object');
+    }
+    const errcode = (json as WeChatJson).errcode;
+    if (errcode !== undefined && errcode !== 0 && errcode !== '0') {
+      const code = Number(errcode);
+      const errmsg = String((json as WeChatJson).errmsg ?? '');
+      if (code === -1) throw new WeChatUnavailableError(req.api, 'busy', `errcode -1, ${errmsg}`);
+      throw new WeChatApiError(req.api, Number.isFinite(code) ? code : -2, errmsg);
+    }
+    return json as WeChatJson;
+  }
+
+  private isRetryable(error: unknown, req: WeChatRequest): boolean {
+    if (!(error instanceof WeChatUnavailableError)) return false;
+    switch (error.kind) {
+      case 'busy':
+        return true;
+      case 'http':
+        return RETRYABLE_STATUS.has(error.status ?? 0) || (req.idempotent && (error.status ?? 0) >= 500);
+      case 'network':
+        return req.idempotent || networkCode(error.cause) === 'ECONNREFUSED';
+      case 'timeout':
+        return req.idempotent;
+      default:
+        return false;
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.options.http.retryDelayMs * 2 ** attempt;
+    return base / 2 + Math.random() * (base / 2);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof WeChatUnavailableError) return error.kind + (error.status ? ` ${error.status}` : '');
+  return error instanceof Error ? error.name : 'error';
+}

@@ -1,0 +1,52 @@
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+
+/** The sample app's settings, read from the environment. */
+export interface SampleConfig {
+  port: number;
+  /** Interface to listen on. Default 127.0.0.1 (HOST=0.0.0.0 to reach it from a phone). */
+  host: string;
+  /** Real WeChat credentials, or the simulator's development app. */
+  mode: 'wechat' | 'simulator';
+  appId?: string;
+  appSecret?: string;
+  /** Port of the in-process simulator (simulator mode without SIMULATOR_URL). */
+  simulatorPort: number;
+  /** A simulator that is already running (e.g. shared by several app instances). */
+  simulatorUrl?: string;
+  database: TypeOrmModuleOptions;
+}
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  return n;
+}
+
+/**
+ * `postgres://…` and `mysql://…` (or `mariadb://…`) URLs select those databases; anything else
+ * is a SQLite file path (`sqlite:` prefix optional). Without a URL: SQLite in memory.
+ */
+export function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
+  const common = { autoLoadEntities: true, synchronize: true } as const;
+  if (!url) return { type: 'better-sqlite3', database: ':memory:', ...common };
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url, ...common };
+  if (/^(mysql|mariadb):\/\//.test(url)) return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), ...common };
+  return { type: 'better-sqlite3', database: url.replace(/^sqlite:(\/\/)?/, ''), ...common };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
+  const appId = env.WECHAT_APP_ID || undefined;
+  const appSecret = env.WECHAT_APP_SECRET || undefined;
+  if (!!appId !== !!appSecret) throw new Error('Set both WECHAT_APP_ID and WECHAT_APP_SECRET, or neither (simulator mode).');
+  return {
+    port: port(env.PORT, 3000, 'PORT'),
+    host: env.HOST || '127.0.0.1',
+    mode: appId ? 'wechat' : 'simulator',
+    appId,
+    appSecret,
+    simulatorPort: port(env.SIMULATOR_PORT, 3001, 'SIMULATOR_PORT'),
+    simulatorUrl: env.SIMULATOR_URL || undefined,
+    database: databaseOptions(env.DATABASE_URL),
+  };
+}

@@ -1,0 +1,102 @@
+import { Test } from '@nestjs/testing';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import {
+  AuthToken,
+  MINI_PROGRAM_ENTITIES,
+  MINI_PROGRAM_OPTIONS,
+  MiniProgramAuthService,
+  MiniProgramOptionsError,
+  ResolvedMiniProgramOptions,
+  WeChatAccount,
+  WeChatApiService,
+} from '../lib';
+import { WeChatSimulator } from '../lib/testing';
+import { ConfigStyle, createAppModule } from './src/app.module';
+import { simulatorOptions, startHarness } from './utils/harness';
+
+const STYLES: ConfigStyle[] = ['forRoot', 'useFactory', 'useClass', 'useExisting'];
+
+describe('MiniProgramModule configuration', () => {
+  const sim = new WeChatSimulator();
+  beforeAll(() => sim.start());
+  afterAll(() => sim.stop());
+
+  describe.each(STYLES)('%s', (style) => {
+    it('boots, validates the options and serves login → guarded route', async () => {
+      const h = await startHarness({ sim, style, options: { token: { ttlSeconds: 60 } } });
+      try {
+        const options = h.app.get<ResolvedMiniProgramOptions>(MINI_PROGRAM_OPTIONS);
+        expect(options.token.ttlSeconds).toBe(60);
+        expect(options.http.timeoutMs).toBe(1000);
+        expect(h.app.get(WeChatApiService)).toBeInstanceOf(WeChatApiService);
+        expect(h.app.get(getRepositoryToken(WeChatAccount))).toBeDefined();
+        const { token } = await h.login();
+        await h.http().get('/host/whoami').set('Authorization', `Token ${token}`).expect(200);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('honours the extras: routePrefix and isGlobal', async () => {
+      const h = await startHarness({ sim, style, extras: { routePrefix: '/api/wx/', isGlobal: true } });
+      try {
+        const wx = sim.login();
+        const res = await h.http().post('/api/wx/login').send({ code: wx.code }).expect(200);
+        await h.http().get('/api/wx/me').set('Authorization', `Token ${res.body.token}`).expect(200);
+        await h.http().post('/miniprogram_auth/login').send({ code: 'x' }).expect(404);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('leaves the controller out when authController is false, and the guard still works', async () => {
+      const h = await startHarness({ sim, style, extras: { authController: false } });
+      try {
+        await h.http().post('/miniprogram_auth/login').send({ code: sim.login().code }).expect(404);
+        const result = await h.app.get(MiniProgramAuthService).login(sim.login().code);
+        await h.http().get('/host/whoami').set('Authorization', `Token ${result.token}`).expect(200);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('refuses to boot with invalid options, naming every bad key', async () => {
+      const moduleRef = Test.createTestingModule({
+        imports: [
+          createAppModule(
+            { appId: 'not-an-appid', appSecret: '', apiBaseUrl: 'ftp://x', token: { ttlSeconds: -1 } } as never,
+            { style },
+          ),
+        ],
+      });
+      const error = await moduleRef.compile().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(MiniProgramOptionsError);
+      const keys = (error as MiniProgramOptionsError).problems.map((p) => p.key).sort();
+      expect(keys).toEqual(['apiBaseUrl', 'appId', 'appSecret', 'token.ttlSeconds']);
+      expect((error as Error).message).toMatch(/appId/);
+    });
+  });
+
+  it('reads extras only from beside useFactory, never from what it returns', async () => {
+    const { MiniProgramModule } = await import('../lib');
+    const dynamic = MiniProgramModule.forRootAsync({
+      useFactory: () => ({ ...simulatorOptions(sim), isGlobal: true, routePrefix: 'ignored' }) as never,
+    });
+    expect(dynamic.global).toBe(false);
+    const paths = (dynamic.controllers ?? []).map((c) => Reflect.getMetadata('path', c));
+    expect(paths).toEqual(['miniprogram_auth']);
+  });
+
+  it('exports every entity for hosts that list entities themselves', () => {
+    expect(MINI_PROGRAM_ENTITIES).toEqual([WeChatAccount, AuthToken]);
+  });
+
+  it('rejects unknown option keys such as typos', async () => {
+    const { resolveMiniProgramOptions } = await import('../lib');
+    expect(() => resolveMiniProgramOptions({ ...simulatorOptions(sim), apiBaseURL: 'x' } as never)).toThrow(/apiBaseURL/);
+    expect(() => resolveMiniProgramOptions(undefined)).toThrow(MiniProgramOptionsError);
+  });
+});

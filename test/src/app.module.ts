@@ -1,0 +1,74 @@
+import { DynamicModule, Injectable, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  MiniProgramModule,
+  MiniProgramModuleExtras,
+  MiniProgramModuleOptions,
+  MiniProgramOptionsFactory,
+} from '../../lib';
+import { ProtectedController } from './protected.controller';
+
+/** How the fixture host configures the module. */
+export type ConfigStyle = 'forRoot' | 'useFactory' | 'useClass' | 'useExisting';
+
+/** A stand-in for a host's configuration module (like @nestjs/config's ConfigModule). */
+@Injectable()
+export class HostConfig {
+  static options: MiniProgramModuleOptions;
+  get(): MiniProgramModuleOptions {
+    return HostConfig.options;
+  }
+}
+
+@Module({ providers: [HostConfig], exports: [HostConfig] })
+export class HostConfigModule {}
+
+@Injectable()
+export class MiniProgramConfigService implements MiniProgramOptionsFactory {
+  constructor(private readonly config: HostConfig) {}
+  createMiniProgramOptions(): MiniProgramModuleOptions {
+    return this.config.get();
+  }
+}
+
+@Module({ imports: [HostConfigModule], providers: [MiniProgramConfigService], exports: [MiniProgramConfigService] })
+export class ExistingOptionsModule {}
+
+function miniProgram(style: ConfigStyle, options: MiniProgramModuleOptions, extras: MiniProgramModuleExtras): DynamicModule {
+  HostConfig.options = options;
+  switch (style) {
+    case 'forRoot':
+      return MiniProgramModule.forRoot({ ...options, ...extras });
+    case 'useFactory':
+      return MiniProgramModule.forRootAsync({
+        imports: [HostConfigModule],
+        inject: [HostConfig],
+        useFactory: async (config: HostConfig) => config.get(),
+        ...extras,
+      });
+    case 'useClass':
+      return MiniProgramModule.forRootAsync({ imports: [HostConfigModule], useClass: MiniProgramConfigService, ...extras });
+    case 'useExisting':
+      return MiniProgramModule.forRootAsync({ imports: [ExistingOptionsModule], useExisting: MiniProgramConfigService, ...extras });
+  }
+}
+
+/**
+ * The fixture host app: SQLite in memory with autoLoadEntities, the module configured in one of
+ * the four styles, and a guarded host controller.
+ */
+export function createAppModule(
+  options: MiniProgramModuleOptions,
+  { style = 'forRoot', extras = {} }: { style?: ConfigStyle; extras?: MiniProgramModuleExtras } = {},
+): DynamicModule {
+  @Module({})
+  class AppModule {}
+  return {
+    module: AppModule,
+    imports: [
+      TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', autoLoadEntities: true, synchronize: true }),
+      miniProgram(style, options, extras),
+    ],
+    controllers: [ProtectedController],
+  };
+}

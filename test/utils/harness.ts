@@ -1,0 +1,65 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { MiniProgramModuleExtras, MiniProgramModuleOptions } from '../../lib';
+import { SIMULATOR_DEV_APP, WeChatSimulator } from '../../lib/testing';
+import { ConfigStyle, createAppModule } from '../src/app.module';
+
+/** A running fixture host app talking to a running simulator. */
+export interface Harness {
+  app: INestApplication;
+  sim: WeChatSimulator;
+  dataSource: DataSource;
+  http: () => ReturnType<typeof request>;
+  /** Logs a simulated user in: `wx.login()` in the simulator, then POST login to the app. */
+  login(input?: { openId?: string; unionId?: string }): Promise<{ token: string; userId: number; openId: string; sessionKey: string }>;
+  close(): Promise<void>;
+}
+
+/** Options pointing at the simulator, with short timeouts and retry delays for tests. */
+export function simulatorOptions(sim: WeChatSimulator, overrides: Partial<MiniProgramModuleOptions> = {}): MiniProgramModuleOptions {
+  return {
+    appId: SIMULATOR_DEV_APP.appId,
+    appSecret: SIMULATOR_DEV_APP.appSecret,
+    apiBaseUrl: sim.url,
+    http: { timeoutMs: 1000, retries: 2, retryDelayMs: 5 },
+    ...overrides,
+  };
+}
+
+export async function startHarness(
+  settings: {
+    options?: Partial<MiniProgramModuleOptions>;
+    style?: ConfigStyle;
+    extras?: MiniProgramModuleExtras;
+    sim?: WeChatSimulator;
+  } = {},
+): Promise<Harness> {
+  const ownSim = !settings.sim;
+  const sim = settings.sim ?? new WeChatSimulator();
+  if (ownSim) await sim.start();
+  const moduleRef = await Test.createTestingModule({
+    imports: [createAppModule(simulatorOptions(sim, settings.options), { style: settings.style, extras: settings.extras })],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  const server = app.getHttpServer();
+  const http = () => request(server);
+  return {
+    app,
+    sim,
+    dataSource: app.get<DataSource>(getDataSourceToken()),
+    http,
+    async login(input = {}) {
+      const wx = sim.login(input);
+      const res = await http().post('/miniprogram_auth/login').send({ code: wx.code }).expect(200);
+      return { token: res.body.token, userId: res.body.user_id, openId: wx.openId, sessionKey: wx.sessionKey };
+    },
+    async close() {
+      await app.close();
+      if (ownSim) await sim.stop();
+    },
+  };
+}
