@@ -6,7 +6,12 @@ async function forceRefreshInSimulator(url: string): Promise<string> {
   const res = await fetch(`${url}/cgi-bin/stable_token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credential', appid: SIMULATOR_DEV_APP.appId, secret: SIMULATOR_DEV_APP.appSecret, force_refresh: true }),
+    body: JSON.stringify({
+      grant_type: 'client_credential',
+      appid: SIMULATOR_DEV_APP.appId,
+      secret: SIMULATOR_DEV_APP.appSecret,
+      force_refresh: true,
+    }),
   });
   return ((await res.json()) as { access_token: string }).access_token;
 }

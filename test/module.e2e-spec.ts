@@ -5,8 +5,10 @@ import {
   MINI_PROGRAM_ENTITIES,
   MINI_PROGRAM_OPTIONS,
   MiniProgramAuthService,
+  MiniProgramModule,
   MiniProgramOptionsError,
   ResolvedMiniProgramOptions,
+  resolveMiniProgramOptions,
   WeChatAccount,
   WeChatApiService,
 } from '../lib';
@@ -63,10 +65,7 @@ describe('MiniProgramModule configuration', () => {
     it('refuses to boot with invalid options, naming every bad key', async () => {
       const moduleRef = Test.createTestingModule({
         imports: [
-          createAppModule(
-            { appId: 'not-an-appid', appSecret: '', apiBaseUrl: 'ftp://x', token: { ttlSeconds: -1 } } as never,
-            { style },
-          ),
+          createAppModule({ appId: 'not-an-appid', appSecret: '', apiBaseUrl: 'ftp://x', token: { ttlSeconds: -1 } } as never, { style }),
         ],
       });
       const error = await moduleRef.compile().then(
@@ -81,12 +80,11 @@ describe('MiniProgramModule configuration', () => {
   });
 
   it('reads extras only from beside useFactory, never from what it returns', async () => {
-    const { MiniProgramModule } = await import('../lib');
     const dynamic = MiniProgramModule.forRootAsync({
       useFactory: () => ({ ...simulatorOptions(sim), isGlobal: true, routePrefix: 'ignored' }) as never,
     });
     expect(dynamic.global).toBe(false);
-    const paths = (dynamic.controllers ?? []).map((c) => Reflect.getMetadata('path', c));
+    const paths = (dynamic.controllers ?? []).map((c: object) => Reflect.getMetadata('path', c));
     expect(paths).toEqual(['miniprogram_auth']);
   });
 
@@ -95,8 +93,19 @@ describe('MiniProgramModule configuration', () => {
   });
 
   it('rejects unknown option keys such as typos', async () => {
-    const { resolveMiniProgramOptions } = await import('../lib');
     expect(() => resolveMiniProgramOptions({ ...simulatorOptions(sim), apiBaseURL: 'x' } as never)).toThrow(/apiBaseURL/);
     expect(() => resolveMiniProgramOptions(undefined)).toThrow(MiniProgramOptionsError);
+  });
+
+  it('treats errcode 0 in a successful answer as success', async () => {
+    const zero = new WeChatSimulator({ successErrcode: 'zero' });
+    await zero.start();
+    const other = await startHarness({ sim: zero });
+    try {
+      await other.http().post('/miniprogram_auth/login').send({ code: zero.login().code }).expect(200);
+    } finally {
+      await other.close();
+      await zero.stop();
+    }
   });
 });

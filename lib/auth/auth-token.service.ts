@@ -11,8 +11,7 @@ export type TokenRejection = 'malformed' | 'unknown' | 'revoked' | 'expired';
 
 /** The outcome of {@link AuthTokenService.verify}. @publicApi */
 export type TokenVerification =
-  | { ok: true; tokenId: number; accountId: number; expiresAt: Date | null }
-  | { ok: false; reason: TokenRejection };
+  { ok: true; tokenId: number; accountId: number; expiresAt: Date | null } | { ok: false; reason: TokenRejection };
 
 interface CachedToken {
   tokenId: number;
@@ -42,9 +41,7 @@ export class AuthTokenService {
     const token = generateApiToken();
     const ttl = this.options.token.ttlSeconds;
     const expiresAt = ttl > 0 ? new Date(Date.now() + ttl * 1000) : null;
-    const saved = await this.tokens.save(
-      this.tokens.create({ tokenHash: hashApiToken(token), accountId, expiresAt, revokedAt: null }),
-    );
+    const saved = await this.tokens.save(this.tokens.create({ tokenHash: hashApiToken(token), accountId, expiresAt, revokedAt: null }));
     return { token, tokenId: saved.id, expiresAt };
   }
 
@@ -73,7 +70,12 @@ export class AuthTokenService {
     const expiresAt = row.expiresAt ? new Date(row.expiresAt).getTime() : null;
     if (expiresAt !== null && expiresAt <= now) return { ok: false, reason: 'expired' };
 
-    this.remember(hash, { tokenId: row.id, accountId: row.accountId, expiresAt, cachedUntil: now + this.options.token.cacheTtlSeconds * 1000 });
+    this.remember(hash, {
+      tokenId: row.id,
+      accountId: row.accountId,
+      expiresAt,
+      cachedUntil: now + this.options.token.cacheTtlSeconds * 1000,
+    });
     return { ok: true, tokenId: row.id, accountId: row.accountId, expiresAt: toDate(expiresAt) };
   }
 

@@ -9,9 +9,11 @@ import { LoginDto } from './dto/login.dto';
 import { PhoneNumberDto } from './dto/phone-number.dto';
 import { UpdateUserInfoDto } from './dto/update-user-info.dto';
 import { MiniProgramAuthGuard } from './mini-program-auth.guard';
-import { MiniProgramAuthService, MiniProgramLoginResult } from './mini-program-auth.service';
+import { MiniProgramAuthService } from './mini-program-auth.service';
+import type { MiniProgramLoginResult } from './mini-program-auth.service';
 import { MINI_PROGRAM_AUTH_INFO, MiniProgramAuthInfo } from './mini-program.strategy';
-import { toAccountView, toProfileView, WeChatAccountView, WeChatProfileView } from './wechat-account.view';
+import { toAccountView, toProfileView } from './wechat-account.view';
+import type { WeChatAccountView, WeChatProfileView } from './wechat-account.view';
 import { WeChatExceptionFilter } from './wechat-exception.filter';
 
 /**

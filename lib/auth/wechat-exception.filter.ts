@@ -41,9 +41,17 @@ export function toHttpException(error: unknown): HttpException | null {
   }
   if (error instanceof WeChatUnavailableError) {
     const status =
-      error.kind === 'timeout' ? HttpStatus.GATEWAY_TIMEOUT : error.kind === 'busy' ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
+      error.kind === 'timeout'
+        ? HttpStatus.GATEWAY_TIMEOUT
+        : error.kind === 'busy'
+          ? HttpStatus.SERVICE_UNAVAILABLE
+          : HttpStatus.BAD_GATEWAY;
     const message =
-      error.kind === 'busy' ? 'WeChat is busy; retry shortly.' : error.kind === 'timeout' ? 'WeChat did not answer in time; retry shortly.' : 'WeChat could not be reached; retry shortly.';
+      error.kind === 'busy'
+        ? 'WeChat is busy; retry shortly.'
+        : error.kind === 'timeout'
+          ? 'WeChat did not answer in time; retry shortly.'
+          : 'WeChat could not be reached; retry shortly.';
     return new HttpException({ statusCode: status, error: STATUS_NAMES[status], message }, status, { cause: error });
   }
   if (error instanceof UserDataDecryptError) {

@@ -13,7 +13,7 @@ export class AuthToken {
 
   /** Lowercase hex SHA-256 of the token. */
   @Index('UQ_miniprogram_auth_token_hash', { unique: true })
-  @Column({ name: 'token_hash', type: 'char', length: 64 })
+  @Column({ name: 'token_hash', type: 'varchar', length: 64 })
   tokenHash!: string;
 
   @Index('IDX_miniprogram_auth_token_account')

@@ -22,11 +22,7 @@ import type { MiniProgramModuleOptions, ResolvedMiniProgramOptions } from '../in
 class IsAccessTokenStore implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     const store = value as Record<string, unknown> | null;
-    return (
-      typeof store === 'object' &&
-      store !== null &&
-      ['get', 'set', 'delete'].every((method) => typeof store[method] === 'function')
-    );
+    return typeof store === 'object' && store !== null && ['get', 'set', 'delete'].every((method) => typeof store[method] === 'function');
   }
 
   defaultMessage(): string {

@@ -120,7 +120,9 @@ function sleep(ms: number): Promise<void> {
 }
 
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  // Not `instanceof Error`: fetch rejects with a DOMException, which may come from another realm.
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
 }
 
 function networkCode(error: unknown): string | undefined {
@@ -135,5 +137,5 @@ function networkCode(error: unknown): string | undefined {
 
 function describe(error: unknown): string {
   if (error instanceof WeChatUnavailableError) return error.kind + (error.status ? ` ${error.status}` : '');
-  return error instanceof Error ? error.name : 'error';
+  return String((error as { name?: unknown } | null)?.name ?? 'error');
 }

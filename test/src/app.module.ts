@@ -1,11 +1,6 @@
 import { DynamicModule, Injectable, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  MiniProgramModule,
-  MiniProgramModuleExtras,
-  MiniProgramModuleOptions,
-  MiniProgramOptionsFactory,
-} from '../../lib';
+import { MiniProgramModule, MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramOptionsFactory } from '../../lib';
 import { ProtectedController } from './protected.controller';
 
 /** How the fixture host configures the module. */
@@ -66,7 +61,7 @@ export function createAppModule(
   return {
     module: AppModule,
     imports: [
-      TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', autoLoadEntities: true, synchronize: true }),
+      TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', autoLoadEntities: true, synchronize: true, retryAttempts: 0 }),
       miniProgram(style, options, extras),
     ],
     controllers: [ProtectedController],
