@@ -82,7 +82,9 @@ export function encryptUserData(
  * @publicApi
  */
 export function rawDataSignature(rawData: string, sessionKey: string): string {
-  return createHash('sha1').update(rawData + sessionKey, 'utf8').digest('hex');
+  return createHash('sha1')
+    .update(rawData + sessionKey, 'utf8')
+    .digest('hex');
 }
 
 /**

@@ -1,11 +1,6 @@
 /** Why encrypted user data could not be read. */
 export type UserDataDecryptReason =
-  | 'INVALID_SESSION_KEY'
-  | 'INVALID_IV'
-  | 'INVALID_ENCRYPTED_DATA'
-  | 'BAD_PADDING'
-  | 'INVALID_JSON'
-  | 'APPID_MISMATCH';
+  'INVALID_SESSION_KEY' | 'INVALID_IV' | 'INVALID_ENCRYPTED_DATA' | 'BAD_PADDING' | 'INVALID_JSON' | 'APPID_MISMATCH';
 
 const MESSAGES: Record<UserDataDecryptReason, string> = {
   INVALID_SESSION_KEY: 'the stored session key is missing or malformed',
