@@ -1,6 +1,11 @@
 /** Jest runs the unit specs beside the code and the end-to-end specs in test/. */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
-const common = { testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], transform };
+// The sample app imports the package by name, as a host would; in tests that name is the source.
+const moduleNameMapper = {
+  '^nestjs-miniprogram-api$': '<rootDir>/lib/index.ts',
+  '^nestjs-miniprogram-api/testing$': '<rootDir>/lib/testing/index.ts',
+};
+const common = { testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], transform, moduleNameMapper };
 
 module.exports = {
   projects: [

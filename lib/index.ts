@@ -27,6 +27,7 @@ export { WeChatApiService } from './wechat/wechat-api.service';
 export { WeChatCryptoService } from './wechat/wechat-crypto.service';
 export type { WeChatPhoneInfo, WeChatSession } from './wechat/wechat-api.interface';
 export { MemoryAccessTokenStore } from './wechat/access-token.store';
+export type { WeChatRequest, WeChatJson } from './wechat/wechat-http.client';
 export type { AccessTokenStore, StoredAccessToken } from './wechat/access-token.store';
 
 export { decryptUserData, encryptUserData, rawDataSignature, loginStateSignature } from './crypto/user-data.crypto';
