@@ -11,7 +11,7 @@ export * from './entities';
 export { MiniProgramAuthController } from './auth/mini-program-auth.controller';
 export { MiniProgramAuthGuard } from './auth/mini-program-auth.guard';
 export { MiniProgramStrategy, MINI_PROGRAM_AUTH_INFO } from './auth/mini-program.strategy';
-export type { MiniProgramAuthInfo } from './auth/mini-program.strategy';
+export type { MiniProgramAuthInfo, MiniProgramRequest } from './auth/mini-program.strategy';
 export { MiniProgramAuthService } from './auth/mini-program-auth.service';
 export type { MiniProgramLoginResult, WeChatUserInfo } from './auth/mini-program-auth.service';
 export { AuthTokenService } from './auth/auth-token.service';

@@ -1,5 +1,4 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
-import type { Request } from 'express';
 import { CurrentWeChatAccount } from '../decorators/current-wechat-account.decorator';
 import { WeChatAccount } from '../entities/wechat-account.entity';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
@@ -11,7 +10,8 @@ import { UpdateUserInfoDto } from './dto/update-user-info.dto';
 import { MiniProgramAuthGuard } from './mini-program-auth.guard';
 import { MiniProgramAuthService } from './mini-program-auth.service';
 import type { MiniProgramLoginResult } from './mini-program-auth.service';
-import { MINI_PROGRAM_AUTH_INFO, MiniProgramAuthInfo } from './mini-program.strategy';
+import { MINI_PROGRAM_AUTH_INFO } from './mini-program.strategy';
+import type { MiniProgramAuthInfo, MiniProgramRequest } from './mini-program.strategy';
 import { toAccountView, toProfileView } from './wechat-account.view';
 import type { WeChatAccountView, WeChatProfileView } from './wechat-account.view';
 import { WeChatExceptionFilter } from './wechat-exception.filter';
@@ -45,7 +45,7 @@ export class MiniProgramAuthController {
   async updateUserInfo(
     @Body() body: UpdateUserInfoDto,
     @CurrentWeChatAccount() account: WeChatAccount,
-    @Req() request: Request,
+    @Req() request: MiniProgramRequest,
   ): Promise<{ token: string; wechat: WeChatProfileView }> {
     const updated = await this.auth.updateUserInfo(account.id, body.encryptedData, body.iv);
     return { token: authInfo(request).token, wechat: toProfileView(updated) };
@@ -63,7 +63,7 @@ export class MiniProgramAuthController {
   @Post('logout')
   @HttpCode(200)
   @UseGuards(MiniProgramAuthGuard)
-  async logout(@Req() request: Request): Promise<{ revoked: boolean }> {
+  async logout(@Req() request: MiniProgramRequest): Promise<{ revoked: boolean }> {
     return { revoked: await this.tokens.revoke(authInfo(request).token) };
   }
 
@@ -75,6 +75,6 @@ export class MiniProgramAuthController {
   }
 }
 
-function authInfo(request: Request): MiniProgramAuthInfo {
+function authInfo(request: MiniProgramRequest): MiniProgramAuthInfo {
   return (request as unknown as Record<string, MiniProgramAuthInfo>)[MINI_PROGRAM_AUTH_INFO];
 }

@@ -1,6 +1,6 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
 import { Strategy } from 'passport-custom';
 import { MINI_PROGRAM_STRATEGY } from '../mini-program.constants';
 import { WeChatAccount } from '../entities/wechat-account.entity';
@@ -17,6 +17,11 @@ export interface MiniProgramAuthInfo {
 
 /** Property of the request that holds {@link MiniProgramAuthInfo}. @publicApi */
 export const MINI_PROGRAM_AUTH_INFO = 'miniProgramAuth';
+
+/** The part of an HTTP request the strategy reads (Express and Fastify requests both fit). @publicApi */
+export interface MiniProgramRequest {
+  headers: IncomingHttpHeaders;
+}
 
 const AUTHORIZATION = /^(?:Token|Bearer)[ \t]+([^\s]+)[ \t]*$/i;
 
@@ -45,7 +50,7 @@ export class MiniProgramStrategy extends PassportStrategy(Strategy, MINI_PROGRAM
     super();
   }
 
-  async validate(request: Request): Promise<WeChatAccount> {
+  async validate(request: MiniProgramRequest): Promise<WeChatAccount> {
     const token = extractToken(request);
     if (token === null) throw new UnauthorizedException(REJECTIONS.missing);
     const result = await this.tokens.verify(token);
@@ -66,7 +71,7 @@ export class MiniProgramStrategy extends PassportStrategy(Strategy, MINI_PROGRAM
  * header is missing, or `''` when it is present but not in that form.
  * @internal
  */
-export function extractToken(request: Pick<Request, 'headers'>): string | null {
+export function extractToken(request: MiniProgramRequest): string | null {
   const header = request.headers?.authorization;
   if (typeof header !== 'string' || header.trim() === '') return null;
   const match = AUTHORIZATION.exec(header);
