@@ -88,8 +88,32 @@ describe('MiniProgramModule configuration', () => {
     expect(paths).toEqual(['miniprogram_auth']);
   });
 
-  it('exports every entity for hosts that list entities themselves', () => {
+  it('exports every entity for hosts that list entities themselves, and works that way', async () => {
     expect(MINI_PROGRAM_ENTITIES).toEqual([WeChatAccount, AuthToken]);
+    const h = await startHarness({ sim, listEntities: true });
+    try {
+      const { token } = await h.login();
+      await h.http().get('/host/whoami').set('Authorization', `Token ${token}`).expect(200);
+      const tables = await h.dataSource.query(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'miniprogram_%' ORDER BY name`,
+      );
+      expect(tables.map((t: { name: string }) => t.name)).toEqual(['miniprogram_auth_token', 'miniprogram_wechat_account']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('answers 502 when WeChat cannot be reached at all', async () => {
+    const closed = new WeChatSimulator();
+    const url = await closed.start();
+    await closed.stop(); // nothing listens on this port any more
+    const h = await startHarness({ sim, options: { apiBaseUrl: url } });
+    try {
+      const res = await h.http().post('/miniprogram_auth/login').send({ code: sim.login().code }).expect(502);
+      expect(res.body.message).toMatch(/could not be reached/);
+    } finally {
+      await h.close();
+    }
   });
 
   it('rejects unknown option keys such as typos', async () => {

@@ -1,6 +1,12 @@
 import { DynamicModule, Injectable, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MiniProgramModule, MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramOptionsFactory } from '../../lib';
+import {
+  MINI_PROGRAM_ENTITIES,
+  MiniProgramModule,
+  MiniProgramModuleExtras,
+  MiniProgramModuleOptions,
+  MiniProgramOptionsFactory,
+} from '../../lib';
 import { ProtectedController } from './protected.controller';
 
 /** How the fixture host configures the module. */
@@ -54,14 +60,19 @@ function miniProgram(style: ConfigStyle, options: MiniProgramModuleOptions, extr
  */
 export function createAppModule(
   options: MiniProgramModuleOptions,
-  { style = 'forRoot', extras = {} }: { style?: ConfigStyle; extras?: MiniProgramModuleExtras } = {},
+  {
+    style = 'forRoot',
+    extras = {},
+    listEntities = false,
+  }: { style?: ConfigStyle; extras?: MiniProgramModuleExtras; listEntities?: boolean } = {},
 ): DynamicModule {
+  const entities = listEntities ? { entities: MINI_PROGRAM_ENTITIES, autoLoadEntities: false } : { autoLoadEntities: true };
   @Module({})
   class AppModule {}
   return {
     module: AppModule,
     imports: [
-      TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', autoLoadEntities: true, synchronize: true, retryAttempts: 0 }),
+      TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', ...entities, synchronize: true, retryAttempts: 0 }),
       miniProgram(style, options, extras),
     ],
     controllers: [ProtectedController],

@@ -34,6 +34,7 @@ export async function startHarness(
     options?: Partial<MiniProgramModuleOptions>;
     style?: ConfigStyle;
     extras?: MiniProgramModuleExtras;
+    listEntities?: boolean;
     sim?: WeChatSimulator;
   } = {},
 ): Promise<Harness> {
@@ -41,7 +42,13 @@ export async function startHarness(
   const sim = settings.sim ?? new WeChatSimulator();
   if (ownSim) await sim.start();
   const moduleRef = await Test.createTestingModule({
-    imports: [createAppModule(simulatorOptions(sim, settings.options), { style: settings.style, extras: settings.extras })],
+    imports: [
+      createAppModule(simulatorOptions(sim, settings.options), {
+        style: settings.style,
+        extras: settings.extras,
+        listEntities: settings.listEntities,
+      }),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();

@@ -1,0 +1,77 @@
+import { AuthToken, WeChatAccount } from '../lib';
+import { Harness, startHarness } from './utils/harness';
+
+describe('hostile and malformed input to the auth endpoints', () => {
+  let h: Harness;
+  let token: string;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    token = (await h.login()).token;
+  });
+  afterAll(() => h.close());
+
+  async function counts(): Promise<[number, number]> {
+    return [await h.dataSource.getRepository(WeChatAccount).count(), await h.dataSource.getRepository(AuthToken).count()];
+  }
+
+  const bodies: Array<[string, string, string]> = [
+    ['an oversized JSON body', 'application/json', JSON.stringify({ code: 'x'.repeat(200_000) })],
+    ['truncated JSON', 'application/json', '{"code": "abc'],
+    ['a JSON string', 'application/json', '"abc"'],
+    ['JSON null', 'application/json', 'null'],
+    ['a JSON array of objects', 'application/json', '[{"code":"abc"}]'],
+    ['a nested code', 'application/json', '{"code":{"$gt":""}}'],
+    ['an array code', 'application/json', '{"code":["a","b"]}'],
+    ['a code too long', 'application/json', JSON.stringify({ code: 'c'.repeat(257) })],
+    ['plain text', 'text/plain', 'code=abc'],
+    ['XML', 'application/xml', '<xml><code>abc</code></xml>'],
+    ['a form with an empty code', 'application/x-www-form-urlencoded', 'code='],
+    ['prototype pollution', 'application/json', '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}'],
+  ];
+
+  it.each(bodies)('answers login with a 4xx for %s and changes nothing', async (_name, type, body) => {
+    const before = await counts();
+    const res = await h.http().post('/miniprogram_auth/login').set('content-type', type).send(body);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(await counts()).toEqual(before);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it.each(bodies)('answers updateUserInfo with a 4xx for %s', async (_name, type, body) => {
+    const res = await h
+      .http()
+      .post('/miniprogram_auth/updateUserInfo')
+      .set('Authorization', `Token ${token}`)
+      .set('content-type', type)
+      .send(body);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it.each([
+    ['numbers', { iv: 123, encryptedData: 456 }],
+    ['objects', { iv: {}, encryptedData: [] }],
+    ['an IV that is too long', { iv: 'A'.repeat(65), encryptedData: 'AAAA' }],
+    ['whitespace', { iv: '   ', encryptedData: '   ' }],
+    ['unicode', { iv: '向量向量向量向量', encryptedData: '数据' }],
+    ['a huge field', { iv: 'r7BXXKkLb8qrSNn05n0qiA==', encryptedData: 'A'.repeat(70_000) }],
+  ])('answers updateUserInfo with 400 for %s', async (_name, body) => {
+    await h.http().post('/miniprogram_auth/updateUserInfo').set('Authorization', `Token ${token}`).send(body).expect(400);
+  });
+
+  it.each([
+    ['a huge header', `Token ${'A'.repeat(8000)}`],
+    ['unicode', 'Token ñññññññññññññññññññññññññññññññññññññññ'],
+    ['a NUL-like token', `Token ${'%00'.repeat(13)}A`],
+    ['SQL', "Token ' OR 1=1 --"],
+    ['only the scheme', 'Bearer '],
+  ])('answers the guard with 401 for %s', async (_name, header) => {
+    await h.http().get('/miniprogram_auth/me').set('Authorization', header).expect(401);
+  });
+
+  it('still serves normal requests afterwards', async () => {
+    await h.http().get('/miniprogram_auth/me').set('Authorization', `Token ${token}`).expect(200);
+  });
+});
