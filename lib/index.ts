@@ -30,6 +30,21 @@ export { MemoryAccessTokenStore } from './wechat/access-token.store';
 export type { WeChatRequest, WeChatJson } from './wechat/wechat-http.client';
 export type { AccessTokenStore, StoredAccessToken } from './wechat/access-token.store';
 
+export { WeChatPayService } from './pay/wechat-pay.service';
+export { PayNotifyController } from './pay/pay-notify.controller';
+export { OnPayOrderPaid, OnPayRefundSettled } from './pay/pay-event.decorators';
+export type { PayEventName } from './pay/pay-event.decorators';
+export type * from './pay/wechat-pay.interfaces';
+export { WeChatPayError, WeChatPayInputError, PayOrderStateError } from './errors/wechat-pay.error';
+export { PayXmlError } from './errors/pay-xml.error';
+export type { PayXmlReason } from './errors/pay-xml.error';
+export { PayCryptoError } from './errors/pay-crypto.error';
+export type { PayCryptoReason } from './errors/pay-crypto.error';
+export { payV2Sign, payV2SignString, verifyPayV2Sign, jsapiPaySign, decryptRefundReqInfo, encryptRefundReqInfo, refundReqInfoKey } from './crypto/pay-sign.crypto';
+export type { PaySignType, JsapiPayParams } from './crypto/pay-sign.crypto';
+export { buildPayXml, parsePayXml, PAY_XML_MAX_BYTES } from './crypto/pay-xml.codec';
+export type { BuildPayXmlOptions, ParsePayXmlOptions } from './crypto/pay-xml.codec';
+
 export { decryptUserData, encryptUserData, rawDataSignature, loginStateSignature } from './crypto/user-data.crypto';
 export type { WeChatWatermark } from './crypto/user-data.crypto';
 export { generateApiToken, hashApiToken, isApiTokenShape } from './crypto/api-token.crypto';

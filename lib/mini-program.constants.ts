@@ -13,6 +13,9 @@ export const DEFAULT_ROUTE_PREFIX = 'miniprogram_auth';
 /** WeChat's API host. @publicApi */
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 
+/** WeChat Pay's API host. @publicApi */
+export const DEFAULT_PAY_BASE_URL = 'https://api.mch.weixin.qq.com';
+
 /** @internal */
 export const DEFAULTS = {
   apiBaseUrl: DEFAULT_API_BASE_URL,

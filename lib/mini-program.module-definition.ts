@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder, DynamicModule, Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MiniProgramAuthController } from './auth/mini-program-auth.controller';
+import { PayNotifyController } from './pay/pay-notify.controller';
 import { MINI_PROGRAM_ENTITIES } from './entities';
 import { DEFAULT_ROUTE_PREFIX } from './mini-program.constants';
 import type { MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramOptionsFactory } from './interfaces';
@@ -10,21 +11,22 @@ const EXTRAS_DEFAULTS: Required<Omit<MiniProgramModuleExtras, 'dataSourceName'>>
   isGlobal: false,
   routePrefix: DEFAULT_ROUTE_PREFIX,
   authController: true,
+  payNotifyController: true,
   dataSourceName: undefined,
 };
 
 /**
- * The auth controller mounted under `prefix`. A subclass per prefix keeps the shared class
- * untouched, so two apps in one process (tests) can use different prefixes.
+ * A controller mounted under `prefix`. A subclass per prefix keeps the shared class untouched,
+ * so two apps in one process (tests) can use different prefixes.
  * @internal
  */
-export function authControllerFor(prefix: string): Type<MiniProgramAuthController> {
+export function controllerAt<T>(controller: Type<T>, prefix: string): Type<T> {
   const normalized = prefix.replace(/^\/+|\/+$/g, '');
-  if (normalized === DEFAULT_ROUTE_PREFIX) return MiniProgramAuthController;
-  const controller = class extends MiniProgramAuthController {};
-  Object.defineProperty(controller, 'name', { value: 'MiniProgramAuthController' });
-  Reflect.defineMetadata(PATH_METADATA, normalized, controller);
-  return controller;
+  if (normalized === DEFAULT_ROUTE_PREFIX) return controller;
+  const prefixed = class extends (controller as Type<object>) {} as Type<T>;
+  Object.defineProperty(prefixed, 'name', { value: controller.name });
+  Reflect.defineMetadata(PATH_METADATA, normalized, prefixed);
+  return prefixed;
 }
 
 export const {
@@ -39,14 +41,17 @@ export const {
     // In forRootAsync the builder mixes useFactory/inject/... into `extras`: read only our keys.
     const isGlobal = extras.isGlobal ?? EXTRAS_DEFAULTS.isGlobal;
     const routePrefix = extras.routePrefix ?? EXTRAS_DEFAULTS.routePrefix;
-    const withController = extras.authController ?? EXTRAS_DEFAULTS.authController;
+    const controllers = [
+      ...((extras.authController ?? EXTRAS_DEFAULTS.authController) ? [controllerAt(MiniProgramAuthController, routePrefix)] : []),
+      ...((extras.payNotifyController ?? EXTRAS_DEFAULTS.payNotifyController) ? [controllerAt(PayNotifyController, routePrefix)] : []),
+    ];
     const feature = TypeOrmModule.forFeature(MINI_PROGRAM_ENTITIES, extras.dataSourceName);
     return {
       ...definition,
       global: isGlobal,
       imports: [...(definition.imports ?? []), feature],
       exports: [...(definition.exports ?? []), feature],
-      controllers: [...(definition.controllers ?? []), ...(withController ? [authControllerFor(routePrefix)] : [])],
+      controllers: [...(definition.controllers ?? []), ...controllers],
     };
   })
   .build();

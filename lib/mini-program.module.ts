@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AuthTokenService } from './auth/auth-token.service';
 import { MiniProgramAuthGuard } from './auth/mini-program-auth.guard';
 import { MiniProgramAuthService } from './auth/mini-program-auth.service';
@@ -10,6 +11,10 @@ import { accessTokenStoreProvider, optionsProvider } from './mini-program.provid
 import { WeChatApiService } from './wechat/wechat-api.service';
 import { WeChatCryptoService } from './wechat/wechat-crypto.service';
 import { WeChatHttpClient } from './wechat/wechat-http.client';
+import { PayEventRegistry } from './pay/pay-event.registry';
+import { PayNotifyProcessor } from './pay/pay-notify.processor';
+import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
+import { WeChatPayService } from './pay/wechat-pay.service';
 
 /**
  * Everything a WeChat Mini Program backend needs server-side. Import it once with
@@ -28,6 +33,7 @@ import { WeChatHttpClient } from './wechat/wechat-http.client';
  * @publicApi
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     optionsProvider,
     accessTokenStoreProvider,
@@ -40,6 +46,10 @@ import { WeChatHttpClient } from './wechat/wechat-http.client';
     MiniProgramStrategy,
     MiniProgramAuthGuard,
     WeChatExceptionFilter,
+    WeChatPayHttpClient,
+    PayEventRegistry,
+    PayNotifyProcessor,
+    WeChatPayService,
   ],
   exports: [
     MINI_PROGRAM_OPTIONS,
@@ -50,6 +60,7 @@ import { WeChatHttpClient } from './wechat/wechat-http.client';
     MiniProgramAuthService,
     MiniProgramAuthGuard,
     WeChatExceptionFilter,
+    WeChatPayService,
   ],
 })
 export class MiniProgramModule extends ConfigurableModuleClass {}

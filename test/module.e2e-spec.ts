@@ -7,6 +7,8 @@ import {
   MiniProgramAuthService,
   MiniProgramModule,
   MiniProgramOptionsError,
+  PayOrder,
+  PayRefund,
   ResolvedMiniProgramOptions,
   resolveMiniProgramOptions,
   WeChatAccount,
@@ -85,11 +87,11 @@ describe('MiniProgramModule configuration', () => {
     });
     expect(dynamic.global).toBe(false);
     const paths = (dynamic.controllers ?? []).map((c: object) => Reflect.getMetadata('path', c));
-    expect(paths).toEqual(['miniprogram_auth']);
+    expect(paths).toEqual(['miniprogram_auth', 'miniprogram_auth']);
   });
 
   it('exports every entity for hosts that list entities themselves, and works that way', async () => {
-    expect(MINI_PROGRAM_ENTITIES).toEqual([WeChatAccount, AuthToken]);
+    expect(MINI_PROGRAM_ENTITIES).toEqual([WeChatAccount, AuthToken, PayOrder, PayRefund]);
     const h = await startHarness({ sim, listEntities: true });
     try {
       const { token } = await h.login();
@@ -97,7 +99,12 @@ describe('MiniProgramModule configuration', () => {
       const tables = await h.dataSource.query(
         `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'miniprogram_%' ORDER BY name`,
       );
-      expect(tables.map((t: { name: string }) => t.name)).toEqual(['miniprogram_auth_token', 'miniprogram_wechat_account']);
+      expect(tables.map((t: { name: string }) => t.name)).toEqual([
+        'miniprogram_auth_token',
+        'miniprogram_pay_order',
+        'miniprogram_pay_refund',
+        'miniprogram_wechat_account',
+      ]);
     } finally {
       await h.close();
     }

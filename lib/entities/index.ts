@@ -1,7 +1,13 @@
 import { AuthToken } from './auth-token.entity';
+import { PayOrder } from './pay-order.entity';
+import { PayRefund } from './pay-refund.entity';
 import { WeChatAccount } from './wechat-account.entity';
 
 export { AuthToken } from './auth-token.entity';
+export { PayOrder } from './pay-order.entity';
+export type { PayOrderStatus } from './pay-order.entity';
+export { PayRefund } from './pay-refund.entity';
+export type { PayRefundStatus } from './pay-refund.entity';
 export { WeChatAccount } from './wechat-account.entity';
 
 /**
@@ -9,4 +15,4 @@ export { WeChatAccount } from './wechat-account.entity';
  * and for the TypeORM CLI's `DataSource` when generating migrations.
  * @publicApi
  */
-export const MINI_PROGRAM_ENTITIES = [WeChatAccount, AuthToken];
+export const MINI_PROGRAM_ENTITIES = [WeChatAccount, AuthToken, PayOrder, PayRefund];

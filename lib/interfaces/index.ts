@@ -1,1 +1,2 @@
 export * from './mini-program-module-options.interface';
+export * from './wechat-pay-options.interface';

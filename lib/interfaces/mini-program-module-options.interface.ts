@@ -1,4 +1,5 @@
 import type { AccessTokenStore } from '../wechat/access-token.store';
+import type { MiniProgramPayOptions, ResolvedPayOptions } from './wechat-pay-options.interface';
 
 /**
  * API token settings.
@@ -45,6 +46,8 @@ export interface MiniProgramModuleOptions {
   token?: MiniProgramTokenOptions;
   /** Outgoing HTTP settings. */
   http?: MiniProgramHttpOptions;
+  /** WeChat Pay API v2. Without it, `WeChatPayService` refuses calls and notifications. */
+  pay?: MiniProgramPayOptions;
   /**
    * Where access tokens are kept. Default: an in-memory store (one per process). Give a shared
    * store (e.g. Redis) when several processes call WeChat's token-protected APIs.
@@ -72,6 +75,8 @@ export interface MiniProgramModuleExtras {
   routePrefix?: string;
   /** Mount the auth controller (`login`, `updateUserInfo`, ...). Default: true. */
   authController?: boolean;
+  /** Mount the WeChat Pay notification routes (`wechatPayCallback`, `wechatRefundCallback`). Default: true. */
+  payNotifyController?: boolean;
   /** TypeORM data source the entities belong to. Default: the default data source. */
   dataSourceName?: string;
 }
@@ -87,4 +92,5 @@ export interface ResolvedMiniProgramOptions {
   token: Required<MiniProgramTokenOptions>;
   http: Required<MiniProgramHttpOptions>;
   accessTokenStore?: AccessTokenStore;
+  pay?: ResolvedPayOptions;
 }

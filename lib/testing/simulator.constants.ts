@@ -1,4 +1,4 @@
-import type { SimulatorApp } from './simulator.interfaces';
+import type { SimulatorApp, SimulatorMerchant } from './simulator.interfaces';
 
 /**
  * The documented development mini program of the simulator; its secret protects nothing.
@@ -10,10 +10,27 @@ export const SIMULATOR_DEV_APP: SimulatorApp = Object.freeze({
 });
 
 /**
+ * The documented development WeChat Pay merchant of the simulator, bound to {@link SIMULATOR_DEV_APP}. These are
+ * development values: the API key protects nothing. Its client certificate is in `SIMULATOR_DEV_CERTIFICATES`.
+ * @publicApi
+ */
+export const SIMULATOR_DEV_MERCHANT: SimulatorMerchant = Object.freeze({
+  appId: SIMULATOR_DEV_APP.appId,
+  mchId: '1900000109',
+  apiKey: 'devsimulatorapikey00000000000001',
+});
+
+/**
  * Port of the simulator command when neither `--port` nor `SIMULATOR_PORT` is given.
  * @publicApi
  */
 export const SIMULATOR_CLI_DEFAULT_PORT = 3001;
+
+/**
+ * HTTPS port of the simulated WeChat Pay API when the command gets neither `--pay-port` nor `SIMULATOR_PAY_PORT`.
+ * @publicApi
+ */
+export const SIMULATOR_CLI_DEFAULT_PAY_PORT = 3002;
 
 /**
  * Interface the simulator listens on by default: loopback only.
@@ -83,3 +100,40 @@ export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   47001: 'data format error',
   87009: 'invalid signature',
 };
+
+/** How long a `prepay_id` stays payable before the time scale: 2 hours, as in WeChat. @internal */
+export const PREPAY_TTL_MS = 2 * 60 * 60 * 1000;
+
+/** Default delay, before the time scale, between accepting a refund and settling it. @internal */
+export const DEFAULT_REFUND_DELAY_MS = 1000;
+
+/**
+ * WeChat's waits between notification attempts (15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h:
+ * 16 attempts over 24h4m), before the time scale.
+ * @internal
+ */
+export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600].map(
+  (seconds) => seconds * 1000,
+);
+
+/** How long one notification attempt may take, in real milliseconds (never scaled). @internal */
+export const NOTIFY_TIMEOUT_MS = 5000;
+
+/** How much of a notification answer is kept in the delivery report. @internal */
+export const NOTIFY_BODY_KEEP_CHARS = 1000;
+
+/** Most bytes of a notification answer read. @internal */
+export const NOTIFY_MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Refunds listed per `refundquery` page. @internal */
+export const REFUND_QUERY_PAGE_SIZE = 10;
+
+/** Fee rate of the simulated bills: 0.6 %, in thousandths. @internal */
+export const FEE_RATE_PER_THOUSAND = 6;
+
+/**
+ * `return_msg` of a certificate API called without the merchant's client certificate (missing, not issued by the
+ * development CA, or with a subject CN other than the request's `mch_id`).
+ * @internal
+ */
+export const CERT_ERROR_MSG = '证书错误';

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
 import type { ResolvedMiniProgramOptions } from '../interfaces';
+import { isTimeoutError, networkErrorCode, withRetries } from '../utils/retry.util';
 
 /** One call to a WeChat JSON API. @internal */
 export interface WeChatRequest {
@@ -36,16 +37,12 @@ export class WeChatHttpClient {
   constructor(@Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions) {}
 
   async request(req: WeChatRequest): Promise<WeChatJson> {
-    const { retries } = this.options.http;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once(req);
-      } catch (error) {
-        if (attempt >= retries || !this.isRetryable(error, req)) throw error;
-        this.logger.warn(`WeChat ${req.api} attempt ${attempt + 1} failed (${describe(error)}); retrying`);
-        await sleep(this.backoff(attempt));
-      }
-    }
+    return withRetries(() => this.once(req), {
+      retries: this.options.http.retries,
+      delayMs: this.options.http.retryDelayMs,
+      shouldRetry: (error) => this.isRetryable(error, req),
+      onRetry: (error, attempt) => this.logger.warn(`WeChat ${req.api} attempt ${attempt} failed (${describe(error)}); retrying`),
+    });
   }
 
   private async once(req: WeChatRequest): Promise<WeChatJson> {
@@ -64,12 +61,12 @@ export class WeChatHttpClient {
       });
       text = await response.text();
     } catch (error) {
-      if (isTimeout(error)) {
+      if (isTimeoutError(error)) {
         throw new WeChatUnavailableError(req.api, 'timeout', `no answer within ${this.options.http.timeoutMs} ms`, undefined, {
           cause: error,
         });
       }
-      throw new WeChatUnavailableError(req.api, 'network', networkCode(error) ?? 'request failed', undefined, { cause: error });
+      throw new WeChatUnavailableError(req.api, 'network', networkErrorCode(error) ?? 'request failed', undefined, { cause: error });
     }
     if (!response.ok) {
       throw new WeChatUnavailableError(req.api, 'http', `HTTP ${response.status}`, response.status);
@@ -101,38 +98,13 @@ export class WeChatHttpClient {
       case 'http':
         return RETRYABLE_STATUS.has(error.status ?? 0) || (req.idempotent && (error.status ?? 0) >= 500);
       case 'network':
-        return req.idempotent || networkCode(error.cause) === 'ECONNREFUSED';
+        return req.idempotent || networkErrorCode(error.cause) === 'ECONNREFUSED';
       case 'timeout':
         return req.idempotent;
       default:
         return false;
     }
   }
-
-  private backoff(attempt: number): number {
-    const base = this.options.http.retryDelayMs * 2 ** attempt;
-    return base / 2 + Math.random() * (base / 2);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isTimeout(error: unknown): boolean {
-  // Not `instanceof Error`: fetch rejects with a DOMException, which may come from another realm.
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
-}
-
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function describe(error: unknown): string {

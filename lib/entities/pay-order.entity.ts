@@ -1,0 +1,89 @@
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { PayRefund } from './pay-refund.entity';
+
+/** WeChat's trade states (`trade_state`). @publicApi */
+export type PayOrderStatus = 'NOTPAY' | 'USERPAYING' | 'SUCCESS' | 'CLOSED' | 'REFUND' | 'PAYERROR' | 'REVOKED';
+
+/**
+ * A WeChat Pay order (one JSAPI payment of a mini program user). Host entities point at it with
+ * `@OneToOne(() => PayOrder) @JoinColumn()`. Amounts are integer fen. State changes come from
+ * the payment notification (exactly once) and from `syncOrder`.
+ * @publicApi
+ */
+@Entity('miniprogram_pay_order')
+export class PayOrder {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  /** The merchant's order number sent to WeChat (6–32 of `[0-9A-Za-z_-|*]`). */
+  @Index('UQ_miniprogram_pay_order_out_trade_no', { unique: true })
+  @Column({ name: 'out_trade_no', type: 'varchar', length: 32 })
+  outTradeNo!: string;
+
+  /** Goods description (`body`, at most 127 characters). */
+  @Column({ type: 'varchar', length: 128 })
+  body!: string;
+
+  @Column({ type: 'varchar', length: 127, nullable: true })
+  attach!: string | null;
+
+  /** Amount in fen. */
+  @Column({ name: 'total_fee', type: 'int' })
+  totalFee!: number;
+
+  @Column({ name: 'fee_type', type: 'varchar', length: 8, default: 'CNY' })
+  feeType!: string;
+
+  /** The payer's openid under the mini program's AppID. */
+  @Index('IDX_miniprogram_pay_order_open_id')
+  @Column({ name: 'open_id', type: 'varchar', length: 64 })
+  openId!: string;
+
+  @Column({ name: 'trade_type', type: 'varchar', length: 16, default: 'JSAPI' })
+  tradeType!: string;
+
+  @Column({ name: 'prepay_id', type: 'varchar', length: 64, nullable: true })
+  prepayId!: string | null;
+
+  /** Until when `prepayId` is reused instead of asking WeChat again. */
+  @Column({ name: 'prepay_expires_at', type: Date, nullable: true })
+  prepayExpiresAt!: Date | null;
+
+  /** WeChat's order number, known once paid. */
+  @Index('UQ_miniprogram_pay_order_transaction_id', { unique: true })
+  @Column({ name: 'transaction_id', type: 'varchar', length: 32, nullable: true })
+  transactionId!: string | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'NOTPAY' })
+  status!: PayOrderStatus;
+
+  /** Whether the order was paid (as in the original); stays true after refunds. */
+  @Column({ type: 'boolean', default: false })
+  paid!: boolean;
+
+  @Column({ name: 'paid_at', type: Date, nullable: true })
+  paidAt!: Date | null;
+
+  /** What the user paid in cash (fen), from the notification. */
+  @Column({ name: 'cash_fee', type: 'int', nullable: true })
+  cashFee!: number | null;
+
+  @Column({ name: 'bank_type', type: 'varchar', length: 32, nullable: true })
+  bankType!: string | null;
+
+  /** Sum of settled refunds (fen). */
+  @Column({ name: 'refunded_fee', type: 'int', default: 0 })
+  refundedFee!: number;
+
+  @OneToMany('PayRefund', 'order')
+  refunds?: PayRefund[];
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+
+  @VersionColumn()
+  version!: number;
+}

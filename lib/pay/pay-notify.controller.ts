@@ -1,0 +1,90 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
+import { PAY_XML_MAX_BYTES } from '../crypto/pay-xml.codec';
+import { buildPayXml } from '../crypto/pay-xml.codec';
+import { WeChatPayService } from './wechat-pay.service';
+
+/** What the controller needs of the response object (Express and Fastify both fit). */
+interface XmlResponse {
+  status?(code: number): unknown;
+  header?(name: string, value: string): unknown;
+  setHeader?(name: string, value: string): unknown;
+  send(body: string): unknown;
+}
+
+type NotifyRequest = IncomingMessage & { rawBody?: Buffer; body?: unknown };
+
+/**
+ * Reads a notification's raw bytes on the route itself, so the host needs no app-wide raw-body
+ * or XML parser setup: Nest's default parsers leave `text/xml` bodies unread. When another parser
+ * already consumed the stream, `rawBody` (Nest's `rawBody: true`) or a string body is used.
+ * @internal
+ */
+export async function readRawBody(req: NotifyRequest, limit = PAY_XML_MAX_BYTES): Promise<Buffer | null> {
+  if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length <= limit ? req.rawBody : null;
+  if (typeof req.body === 'string') return Buffer.byteLength(req.body) <= limit ? Buffer.from(req.body, 'utf8') : null;
+  if (Buffer.isBuffer(req.body)) return req.body.length <= limit ? req.body : null;
+  if (req.readableEnded || req.complete) return null;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (value: Buffer | null) => {
+      if (!settled) {
+        settled = true;
+        resolve(value);
+      }
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        finish(null);
+        req.resume(); // drain the rest without keeping it
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => finish(Buffer.concat(chunks)));
+    req.on('error', () => finish(null));
+    req.on('close', () => finish(size <= limit ? Buffer.concat(chunks) : null));
+  });
+}
+
+/**
+ * WeChat Pay's notification endpoints: `POST {prefix}/wechatPayCallback` and
+ * `POST {prefix}/wechatRefundCallback`. They answer XML (`text/xml`) with HTTP 200, `SUCCESS`
+ * when the notification is processed or was processed before, `FAIL` otherwise.
+ * @publicApi
+ */
+@Controller(DEFAULT_ROUTE_PREFIX)
+export class PayNotifyController {
+  constructor(private readonly pay: WeChatPayService) {}
+
+  @Post('wechatPayCallback')
+  @HttpCode(200)
+  async payCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
+    const raw = await readRawBody(req);
+    const outcome = raw ? await this.pay.handlePayNotify(raw) : { xml: tooLarge() };
+    reply(res, outcome.xml);
+  }
+
+  @Post('wechatRefundCallback')
+  @HttpCode(200)
+  async refundCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
+    const raw = await readRawBody(req);
+    const outcome = raw ? await this.pay.handleRefundNotify(raw) : { xml: tooLarge() };
+    reply(res, outcome.xml);
+  }
+}
+
+function tooLarge(): string {
+  return buildPayXml({ return_code: 'FAIL', return_msg: 'unreadable or too large body' });
+}
+
+function reply(res: XmlResponse, xml: string): void {
+  res.status?.(200);
+  if (res.header) res.header('Content-Type', 'text/xml; charset=utf-8');
+  else res.setHeader?.('Content-Type', 'text/xml; charset=utf-8');
+  res.send(xml);
+}

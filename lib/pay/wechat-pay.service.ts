@@ -1,0 +1,624 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { gunzipSync } from 'node:zlib';
+import { Repository } from 'typeorm';
+import { jsapiPaySign, payV2Sign, PaySignType, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
+import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
+import { createNonceStr } from '../crypto/random.util';
+import { PayOrder } from '../entities/pay-order.entity';
+import { PayRefund } from '../entities/pay-refund.entity';
+import { WeChatUnavailableError } from '../errors/wechat-api.error';
+import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
+import type { ResolvedMiniProgramOptions, ResolvedPayOptions } from '../interfaces';
+import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
+import { isUniqueViolation } from '../utils/unique-violation.util';
+import { withRetries } from '../utils/retry.util';
+import { parseBill } from './bill.parser';
+import { PayInput, int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
+import { PayNotifyProcessor } from './pay-notify.processor';
+import { WeChatPayHttpClient } from './wechat-pay-http.client';
+import type {
+  BatchQueryCommentRequest,
+  BatchQueryCommentResult,
+  BillResult,
+  CreateJsapiPaymentRequest,
+  CreateJsapiPaymentResult,
+  DownloadBillRequest,
+  DownloadFundFlowRequest,
+  JsapiPaymentParams,
+  NotifyOutcome,
+  OrderKey,
+  OrderQueryResult,
+  RefundQueryItem,
+  RefundQueryRequest,
+  RefundQueryResult,
+  RefundRequest,
+  RefundResult,
+  ReportRequest,
+  UnifiedOrderRequest,
+  UnifiedOrderResult,
+  WithRaw,
+} from './wechat-pay.interfaces';
+
+interface CallOptions {
+  cert?: boolean;
+  signType?: PaySignType;
+}
+
+/** err_codes after which the same request may be sent again. */
+const RETRYABLE_ERR_CODES = new Set(['SYSTEMERROR', 'BIZERR_NEED_RETRY']);
+
+/** err_codes meaning "this out_trade_no cannot be paid any more with these parameters". */
+const OUT_TRADE_NO_SPENT = new Set(['OUT_TRADE_NO_USED', 'ORDERCLOSED', 'INVALID_REQUEST']);
+
+/**
+ * WeChat Pay API v2 for a mini program: every API of the original's list, typed, plus high-level
+ * calls that keep `PayOrder` and `PayRefund` in step with WeChat.
+ *
+ * Every request is signed (`pay.signType`), every successful answer's signature is verified, and
+ * failures become `WeChatPayError` (WeChat refused), `WeChatUnavailableError` (no usable answer)
+ * or `WeChatPayInputError` (not sent: invalid input). Requests are repeated only when that is
+ * safe: WeChat's keys (`out_trade_no`, `out_refund_no`) make every call here idempotent, so
+ * network failures, 5xx answers and `SYSTEMERROR` are retried with the same parameters.
+ * @publicApi
+ */
+@Injectable()
+export class WeChatPayService {
+  private readonly logger = new Logger('MiniProgram');
+
+  constructor(
+    @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
+    private readonly http: WeChatPayHttpClient,
+    private readonly notifications: PayNotifyProcessor,
+    @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
+    @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
+  ) {}
+
+  // ---------------------------------------------------------------- the APIs
+
+  /** `pay/unifiedorder` for a JSAPI (mini program) payment. */
+  async unifiedOrder(req: UnifiedOrderRequest): Promise<UnifiedOrderResult> {
+    const pay = this.pay('unifiedOrder');
+    const input = new PayInput('unifiedOrder');
+    const params = {
+      body: input.text('body', req.body, 127),
+      out_trade_no: input.outTradeNo('outTradeNo', req.outTradeNo),
+      total_fee: input.fen('totalFee', req.totalFee),
+      openid: input.text('openId', req.openId, 128),
+      spbill_create_ip: input.text('spbillCreateIp', req.spbillCreateIp ?? '127.0.0.1', 64),
+      notify_url: input.text('notifyUrl', req.notifyUrl ?? pay.notifyUrl, 256),
+      trade_type: 'JSAPI',
+      attach: input.text('attach', req.attach, 127, false),
+      detail: input.text('detail', req.detail, 6000, false),
+      time_start: input.time('timeStart', req.timeStart),
+      time_expire: input.time('timeExpire', req.timeExpire),
+      goods_tag: input.text('goodsTag', req.goodsTag, 32, false),
+      limit_pay: input.text('limitPay', req.limitPay, 32, false),
+      fee_type: input.text('feeType', req.feeType, 16, false),
+      device_info: input.text('deviceInfo', req.deviceInfo, 32, false),
+      profit_sharing: req.profitSharing === undefined ? undefined : req.profitSharing ? 'Y' : 'N',
+    };
+    input.done();
+    const raw = await this.call('unifiedOrder', '/pay/unifiedorder', params, { signType: req.signType });
+    if (!raw.prepay_id) throw new WeChatUnavailableError('unifiedOrder', 'invalid-response', 'prepay_id missing');
+    return { prepayId: raw.prepay_id, tradeType: raw.trade_type ?? 'JSAPI', raw };
+  }
+
+  /** `pay/orderquery` by transaction id (preferred) or out_trade_no. */
+  async orderQuery(key: OrderKey): Promise<OrderQueryResult> {
+    const raw = await this.call('orderQuery', '/pay/orderquery', this.orderKey('orderQuery', key));
+    return {
+      tradeState: (raw.trade_state ?? 'NOTPAY') as OrderQueryResult['tradeState'],
+      tradeStateDesc: raw.trade_state_desc,
+      outTradeNo: raw.out_trade_no ?? key.outTradeNo ?? '',
+      transactionId: raw.transaction_id || undefined,
+      openId: raw.openid,
+      tradeType: raw.trade_type,
+      bankType: raw.bank_type,
+      totalFee: int(raw.total_fee),
+      cashFee: int(raw.cash_fee),
+      attach: raw.attach,
+      timeEnd: parseBeijingTime(raw.time_end),
+      raw,
+    };
+  }
+
+  /** `pay/closeorder`. WeChat answers `ORDERPAID` (a `WeChatPayError`) when the order was paid meanwhile. */
+  async closeOrder(outTradeNo: string): Promise<WithRaw> {
+    const input = new PayInput('closeOrder');
+    const params = { out_trade_no: input.outTradeNo('outTradeNo', outTradeNo) };
+    input.done();
+    return { raw: await this.call('closeOrder', '/pay/closeorder', params) };
+  }
+
+  /**
+   * `secapi/pay/refund` with the client certificate. An accepted refund is not yet settled: the
+   * refund notification or `refundQuery` tells the outcome. Retrying with the same
+   * `outRefundNo` never refunds twice.
+   */
+  async refund(req: RefundRequest): Promise<RefundResult> {
+    const pay = this.pay('refund');
+    const input = new PayInput('refund');
+    const params = {
+      ...this.orderKey('refund', req, input),
+      out_refund_no: input.outRefundNo(req.outRefundNo),
+      total_fee: input.fen('totalFee', req.totalFee),
+      refund_fee: input.fen('refundFee', req.refundFee),
+      refund_desc: input.text('refundDesc', req.refundDesc, 80, false),
+      notify_url: input.text('notifyUrl', req.notifyUrl ?? pay.refundNotifyUrl, 256, false),
+      refund_account: input.text('refundAccount', req.refundAccount, 64, false),
+    };
+    input.check(!(req.refundFee > req.totalFee), 'refundFee must not exceed totalFee');
+    input.done();
+    const raw = await this.call('refund', '/secapi/pay/refund', params, { cert: true, signType: req.signType });
+    return {
+      refundId: raw.refund_id ?? '',
+      outRefundNo: raw.out_refund_no ?? req.outRefundNo,
+      transactionId: raw.transaction_id ?? '',
+      outTradeNo: raw.out_trade_no ?? '',
+      refundFee: int(raw.refund_fee) ?? req.refundFee,
+      totalFee: int(raw.total_fee) ?? req.totalFee,
+      cashFee: int(raw.cash_fee),
+      raw,
+    };
+  }
+
+  /** `pay/refundquery`; the indexed `_$n` fields become `refunds`. */
+  async refundQuery(req: RefundQueryRequest): Promise<RefundQueryResult> {
+    const r = req as Partial<Record<'refundId' | 'outRefundNo' | 'transactionId' | 'outTradeNo', string>> & { offset?: number };
+    const input = new PayInput('refundQuery');
+    const keys = [r.refundId, r.outRefundNo, r.transactionId, r.outTradeNo].filter((k) => k !== undefined);
+    input.check(keys.length === 1, 'give exactly one of refundId, outRefundNo, transactionId, outTradeNo');
+    input.check(keys.every((k) => typeof k === 'string' && k.length > 0 && k.length <= 64), 'the refund key must be a non-empty string');
+    input.check(r.offset === undefined || (Number.isSafeInteger(r.offset) && r.offset >= 0), 'offset must be a non-negative integer');
+    input.done();
+    const raw = await this.call('refundQuery', '/pay/refundquery', {
+      refund_id: r.refundId,
+      out_refund_no: r.outRefundNo,
+      transaction_id: r.transactionId,
+      out_trade_no: r.outTradeNo,
+      offset: r.offset,
+    });
+    const count = int(raw.refund_count) ?? 0;
+    const refunds: RefundQueryItem[] = [];
+    for (let n = 0; n < count; n++) {
+      refunds.push({
+        outRefundNo: raw[`out_refund_no_${n}`] ?? '',
+        refundId: raw[`refund_id_${n}`] ?? '',
+        refundChannel: raw[`refund_channel_${n}`],
+        refundFee: int(raw[`refund_fee_${n}`]) ?? 0,
+        settlementRefundFee: int(raw[`settlement_refund_fee_${n}`]),
+        refundStatus: (raw[`refund_status_${n}`] ?? 'PROCESSING') as RefundQueryItem['refundStatus'],
+        refundAccount: raw[`refund_account_${n}`],
+        refundRecvAccout: raw[`refund_recv_accout_${n}`],
+        refundSuccessTime: parseBeijingDateTime(raw[`refund_success_time_${n}`]),
+      });
+    }
+    return {
+      transactionId: raw.transaction_id ?? '',
+      outTradeNo: raw.out_trade_no ?? '',
+      totalFee: int(raw.total_fee) ?? 0,
+      cashFee: int(raw.cash_fee),
+      totalRefundCount: int(raw.total_refund_count),
+      refundCount: count,
+      refunds,
+      raw,
+    };
+  }
+
+  /** `pay/downloadbill`: the trade bill of a day, parsed. */
+  async downloadBill(req: DownloadBillRequest): Promise<BillResult> {
+    const input = new PayInput('downloadBill');
+    const params = {
+      bill_date: input.date('billDate', req.billDate),
+      bill_type: input.oneOf('billType', req.billType ?? 'ALL', ['ALL', 'SUCCESS', 'REFUND', 'RECHARGE_REFUND'] as const),
+      tar_type: req.gzip ? 'GZIP' : undefined,
+    };
+    input.done();
+    return parseBill(await this.download('downloadBill', '/pay/downloadbill', params, { gzip: !!req.gzip }));
+  }
+
+  /** `pay/downloadfundflow` (client certificate, HMAC-SHA256): the fund flow of a day, parsed. */
+  async downloadFundFlow(req: DownloadFundFlowRequest): Promise<BillResult> {
+    const input = new PayInput('downloadFundFlow');
+    const params = {
+      bill_date: input.date('billDate', req.billDate),
+      account_type: input.oneOf('accountType', req.accountType, ['Basic', 'Operation', 'Fees'] as const),
+      tar_type: req.gzip ? 'GZIP' : undefined,
+    };
+    input.done();
+    const text = await this.download('downloadFundFlow', '/pay/downloadfundflow', params, {
+      gzip: !!req.gzip,
+      cert: true,
+      signType: 'HMAC-SHA256',
+    });
+    return parseBill(text);
+  }
+
+  /** `payitil/report` (transaction-assurance report). */
+  async report(req: ReportRequest): Promise<WithRaw> {
+    const input = new PayInput('report');
+    const params = {
+      interface_url: input.text('interfaceUrl', req.interfaceUrl, 127),
+      execute_time_: Number.isSafeInteger(req.executeTimeMs) && req.executeTimeMs >= 0 ? req.executeTimeMs : undefined,
+      return_code: input.oneOf('returnCode', req.returnCode, ['SUCCESS', 'FAIL'] as const),
+      result_code: input.oneOf('resultCode', req.resultCode, ['SUCCESS', 'FAIL'] as const),
+      user_ip: input.text('userIp', req.userIp, 16),
+      return_msg: input.text('returnMsg', req.returnMsg, 128, false),
+      err_code: input.text('errCode', req.errCode, 32, false),
+      err_code_des: input.text('errCodeDes', req.errCodeDes, 128, false),
+      out_trade_no: req.outTradeNo === undefined ? undefined : input.outTradeNo('outTradeNo', req.outTradeNo),
+      device_info: input.text('deviceInfo', req.deviceInfo, 32, false),
+      time: input.time('time', req.time),
+    };
+    input.check(params.execute_time_ !== undefined, 'executeTimeMs must be a non-negative integer');
+    input.done();
+    return { raw: await this.call('report', '/payitil/report', params, { verifyAnswer: false }) };
+  }
+
+  /** `billcommentsp/batchquerycomment` (client certificate, HMAC-SHA256): users' comments on orders. */
+  async batchQueryComment(req: BatchQueryCommentRequest): Promise<BatchQueryCommentResult> {
+    const input = new PayInput('batchQueryComment');
+    const params = {
+      begin_time: input.time('beginTime', req.beginTime),
+      end_time: input.time('endTime', req.endTime),
+      offset: String(req.offset ?? 0),
+      limit: req.limit ?? 200,
+    };
+    input.check(/^\d+$/.test(params.offset), 'offset must be a non-negative integer');
+    input.check(Number.isSafeInteger(params.limit) && params.limit >= 1 && params.limit <= 200, 'limit must be an integer from 1 to 200');
+    input.done();
+    const text = await this.download('batchQueryComment', '/billcommentsp/batchquerycomment', params, {
+      gzip: false,
+      cert: true,
+      signType: 'HMAC-SHA256',
+    });
+    const [offset = params.offset, ...lines] = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+    const comments = lines.map((line) => {
+      const [time, transactionId, score, ...comment] = line.split(',');
+      return { time: (time ?? '').replace(/^`/, ''), transactionId: (transactionId ?? '').replace(/^`/, ''), score: Number(score?.replace(/^`/, '')), comment: comment.join(',').replace(/^`/, '') };
+    });
+    return { offset: offset.trim(), comments };
+  }
+
+  /**
+   * The object `wx.requestPayment` takes for a prepay_id: `timeStamp` in whole seconds (as a
+   * string), a fresh `nonceStr`, `package=prepay_id=…`, and `paySign` over exactly those fields.
+   */
+  jsapiParams(prepayId: string, signType?: PaySignType): JsapiPaymentParams {
+    const pay = this.pay('jsapiParams');
+    const input = new PayInput('jsapiParams');
+    input.text('prepayId', prepayId, 64);
+    input.done();
+    const params = {
+      appId: this.options.appId,
+      timeStamp: String(Math.floor(Date.now() / 1000)),
+      nonceStr: createNonceStr(32),
+      package: `prepay_id=${prepayId}`,
+      signType: signType ?? pay.signType,
+    };
+    return { ...params, paySign: jsapiPaySign(params, pay.apiKey) };
+  }
+
+  // ---------------------------------------------------------------- high level
+
+  /**
+   * Creates (or continues) the `PayOrder` of a business order and returns the
+   * `wx.requestPayment` parameters. A stored prepay_id is reused while it is valid; when the
+   * amount, description or payer changed, or WeChat no longer accepts the out_trade_no
+   * (`OUT_TRADE_NO_USED`, `ORDERCLOSED`), the old one is closed and the same `PayOrder` gets a
+   * fresh out_trade_no — the host keeps one business order.
+   * @throws PayOrderStateError when the order is already paid.
+   */
+  async createJsapiPayment(req: CreateJsapiPaymentRequest): Promise<CreateJsapiPaymentResult> {
+    const input = new PayInput('createJsapiPayment');
+    input.text('body', req.body, 127);
+    input.fen('totalFee', req.totalFee);
+    input.text('openId', req.openId, 128);
+    if (req.outTradeNo !== undefined) input.outTradeNo('outTradeNo', req.outTradeNo);
+    input.done();
+
+    let order = req.order === undefined ? null : await this.loadOrder(req.order);
+    if (!order) {
+      order = await this.createOrder(req);
+    } else if (order.paid) {
+      throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, order.status);
+    }
+
+    const sameTerms = order.totalFee === req.totalFee && order.body === req.body && order.openId === req.openId;
+    if (sameTerms && order.status === 'NOTPAY' && order.prepayId && order.prepayExpiresAt && new Date(order.prepayExpiresAt).getTime() > Date.now()) {
+      return { order, params: this.jsapiParams(order.prepayId), reusedPrepayId: true };
+    }
+    if (!sameTerms || order.status === 'CLOSED') order = await this.renewOutTradeNo(order, req);
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.unifiedOrder({
+          outTradeNo: order.outTradeNo,
+          body: order.body,
+          totalFee: order.totalFee,
+          openId: order.openId,
+          attach: order.attach ?? undefined,
+          spbillCreateIp: req.spbillCreateIp,
+          timeExpire: req.timeExpire,
+        });
+        const prepayExpiresAt = new Date(Date.now() + this.pay('createJsapiPayment').prepayReuseSeconds * 1000);
+        await this.orders.update({ id: order.id }, { prepayId: result.prepayId, prepayExpiresAt, status: 'NOTPAY' });
+        Object.assign(order, { prepayId: result.prepayId, prepayExpiresAt, status: 'NOTPAY' });
+        return { order, params: this.jsapiParams(result.prepayId), reusedPrepayId: false };
+      } catch (error) {
+        if (error instanceof WeChatPayError && error.errCode === 'ORDERPAID') {
+          const synced = await this.syncOrder(order);
+          throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
+        }
+        if (attempt > 0 || !(error instanceof WeChatPayError) || !OUT_TRADE_NO_SPENT.has(error.errCode ?? '')) throw error;
+        this.logger.warn(`out_trade_no ${order.outTradeNo} cannot be used again (${error.errCode}); continuing with a new one`);
+        order = await this.renewOutTradeNo(order, req);
+      }
+    }
+  }
+
+  /**
+   * Asks WeChat for the order's state and applies it to the `PayOrder`. A payment learnt this
+   * way goes through the same exactly-once transition as a notification (handlers run once,
+   * whichever arrives first).
+   */
+  async syncOrder(orderOrOutTradeNo: PayOrder | string | number): Promise<PayOrder> {
+    const order = await this.loadOrder(orderOrOutTradeNo);
+    if (!order) throw new WeChatPayInputError('syncOrder', ['no such PayOrder']);
+    const query = await this.orderQuery(order.transactionId ? { transactionId: order.transactionId } : { outTradeNo: order.outTradeNo });
+    if ((query.tradeState === 'SUCCESS' || query.tradeState === 'REFUND') && !order.paid && query.transactionId) {
+      await this.notifications.applyPayment(order, {
+        outTradeNo: order.outTradeNo,
+        transactionId: query.transactionId,
+        totalFee: query.totalFee ?? order.totalFee,
+        cashFee: query.cashFee,
+        openId: query.openId,
+        bankType: query.bankType,
+        timeEnd: query.timeEnd,
+        attach: query.attach,
+        raw: query.raw,
+      }, 'query');
+    } else if (!order.paid && ['CLOSED', 'REVOKED', 'PAYERROR', 'USERPAYING', 'NOTPAY'].includes(query.tradeState)) {
+      await this.orders.update({ id: order.id, paid: false }, { status: query.tradeState as PayOrder['status'] });
+    }
+    return (await this.loadOrder(order.id))!;
+  }
+
+  /**
+   * Refunds a paid order (all that is left, by default) and records a `PayRefund`. The record is
+   * written before WeChat is asked, so a refund notification can never arrive for an unknown
+   * refund; it is removed again only if WeChat refuses. Calling again with the same
+   * `outRefundNo` is safe.
+   * @throws PayOrderStateError when the order is not paid or the amount exceeds what is left.
+   */
+  async refundOrder(req: { order: PayOrder | string | number; refundFee?: number; outRefundNo?: string; refundDesc?: string }): Promise<PayRefund> {
+    const order = await this.loadOrder(req.order);
+    if (!order) throw new WeChatPayInputError('refundOrder', ['no such PayOrder']);
+    if (!order.paid || !order.transactionId) {
+      throw new PayOrderStateError(`order ${order.outTradeNo} is not paid`, order.outTradeNo, order.status);
+    }
+    const outRefundNo = req.outRefundNo ?? `R${order.outTradeNo}${Date.now().toString(36)}`.slice(0, 64);
+    let refund = await this.refunds.findOne({ where: { outRefundNo } });
+    if (refund && refund.orderId !== order.id) throw new WeChatPayInputError('refundOrder', ['outRefundNo belongs to another order']);
+    if (!refund) {
+      const open = await this.refunds.find({ where: { orderId: order.id } });
+      const committed = open.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
+      const refundFee = req.refundFee ?? order.totalFee - committed;
+      const input = new PayInput('refundOrder');
+      input.fen('refundFee', refundFee);
+      input.done();
+      if (committed + refundFee > order.totalFee) {
+        throw new PayOrderStateError(
+          `refund of ${refundFee} fen exceeds what is left of order ${order.outTradeNo} (${order.totalFee - committed} fen)`,
+          order.outTradeNo,
+          order.status,
+        );
+      }
+      try {
+        refund = await this.refunds.save(
+          this.refunds.create({ outRefundNo, orderId: order.id, totalFee: order.totalFee, refundFee, refundDesc: req.refundDesc ?? null, status: 'PROCESSING' }),
+        );
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        refund = await this.refunds.findOneOrFail({ where: { outRefundNo } });
+      }
+    }
+    try {
+      const result = await this.refund({
+        transactionId: order.transactionId,
+        outRefundNo,
+        totalFee: refund.totalFee,
+        refundFee: refund.refundFee,
+        refundDesc: refund.refundDesc ?? undefined,
+      });
+      if (result.refundId && result.refundId !== refund.refundId) {
+        await this.refunds.update({ id: refund.id }, { refundId: result.refundId });
+        refund.refundId = result.refundId;
+      }
+      return refund;
+    } catch (error) {
+      // Refused for good: the refund never existed at WeChat. Anything else may have reached it.
+      if (error instanceof WeChatPayError && !RETRYABLE_ERR_CODES.has(error.errCode ?? '') && refund.status === 'PROCESSING' && !refund.refundId) {
+        await this.refunds.delete({ id: refund.id, status: 'PROCESSING' });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Handles the raw XML of a payment notification (for hosts that mount their own route): safe
+   * parse, signature (constant time, `sign_type` honoured), AppID and mch_id, amount, then the
+   * exactly-once transition with the `@OnPayOrderPaid()` handlers. Answer WeChat with `xml`.
+   */
+  handlePayNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayOrder>> {
+    return this.notifications.handlePayNotify(rawXml);
+  }
+
+  /** Handles the raw XML of a refund notification (`req_info` decrypted), exactly once. Answer WeChat with `xml`. */
+  handleRefundNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayRefund>> {
+    return this.notifications.handleRefundNotify(rawXml);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private pay(api: string): ResolvedPayOptions {
+    if (!this.options.pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
+    return this.options.pay;
+  }
+
+  private orderKey(api: string, key: Partial<OrderKey>, shared?: PayInput): { transaction_id?: string; out_trade_no?: string } {
+    const input = shared ?? new PayInput(api);
+    const { transactionId, outTradeNo } = (key ?? {}) as { transactionId?: string; outTradeNo?: string };
+    input.check((transactionId === undefined) !== (outTradeNo === undefined), 'give exactly one of transactionId and outTradeNo');
+    if (transactionId !== undefined) input.text('transactionId', transactionId, 32);
+    if (outTradeNo !== undefined) input.outTradeNo('outTradeNo', outTradeNo);
+    if (!shared) input.done();
+    return { transaction_id: transactionId, out_trade_no: outTradeNo };
+  }
+
+  private signed(params: Record<string, string | number | undefined>, signType: PaySignType): string {
+    const pay = this.pay('sign');
+    const full: Record<string, string | number | undefined> = {
+      appid: this.options.appId,
+      mch_id: pay.mchId,
+      nonce_str: createNonceStr(32),
+      ...params,
+      sign_type: signType === 'MD5' ? undefined : signType,
+    };
+    return buildPayXml({ ...full, sign: payV2Sign(full, pay.apiKey, signType) });
+  }
+
+  /** Signs, sends (with retries), parses and verifies one XML API call. */
+  private async call(
+    api: string,
+    path: string,
+    params: Record<string, string | number | undefined>,
+    options: CallOptions & { verifyAnswer?: boolean } = {},
+  ): Promise<Record<string, string>> {
+    const pay = this.pay(api);
+    const signType = options.signType ?? pay.signType;
+    return this.retrying(api, async () => {
+      const res = await this.http.post(api, path, this.signed(params, signType), { cert: !!options.cert });
+      const answer = await this.parseAnswer(api, res.body);
+      this.checkAnswer(api, answer, signType, options.verifyAnswer ?? true);
+      return answer;
+    });
+  }
+
+  /** Like `call`, for the APIs that answer text (or gzip) on success and XML on failure. */
+  private async download(
+    api: string,
+    path: string,
+    params: Record<string, string | number | undefined>,
+    options: CallOptions & { gzip: boolean },
+  ): Promise<string> {
+    const pay = this.pay(api);
+    const signType = options.signType ?? pay.signType;
+    return this.retrying(api, async () => {
+      const res = await this.http.post(api, path, this.signed(params, signType), { cert: !!options.cert });
+      const head = res.body.subarray(0, 64).toString('utf8').trimStart();
+      if (head.startsWith('<xml')) {
+        const answer = await this.parseAnswer(api, res.body);
+        this.checkAnswer(api, answer, signType, false);
+        throw new WeChatUnavailableError(api, 'invalid-response', 'an XML answer where a file was expected');
+      }
+      if (options.gzip && res.body[0] === 0x1f && res.body[1] === 0x8b) {
+        try {
+          return gunzipSync(res.body).toString('utf8');
+        } catch {
+          throw new WeChatUnavailableError(api, 'invalid-response', 'the gzip stream is corrupt');
+        }
+      }
+      return res.body.toString('utf8');
+    });
+  }
+
+  private async parseAnswer(api: string, body: Buffer): Promise<Record<string, string>> {
+    try {
+      return await parsePayXml(body, { maxBytes: 1024 * 1024 });
+    } catch (error) {
+      throw new WeChatUnavailableError(api, 'invalid-response', 'the answer is not WeChat Pay XML', undefined, { cause: error });
+    }
+  }
+
+  private checkAnswer(api: string, answer: Record<string, string>, signType: PaySignType, verify: boolean): void {
+    if (answer.return_code !== 'SUCCESS') {
+      throw new WeChatPayError(api, { returnCode: answer.return_code ?? 'FAIL', returnMsg: answer.return_msg });
+    }
+    if (verify && !verifyPayV2Sign(answer, this.pay(api).apiKey, (answer.sign_type as PaySignType | undefined) ?? signType)) {
+      throw new WeChatUnavailableError(api, 'invalid-response', 'the signature of the answer does not verify');
+    }
+    if (answer.result_code !== undefined && answer.result_code !== 'SUCCESS') {
+      throw new WeChatPayError(api, {
+        returnCode: 'SUCCESS',
+        resultCode: answer.result_code,
+        errCode: answer.err_code,
+        errCodeDes: answer.err_code_des ?? answer.result_msg,
+      });
+    }
+  }
+
+  private retrying<T>(api: string, call: () => Promise<T>): Promise<T> {
+    return withRetries(call, {
+      retries: this.options.http.retries,
+      delayMs: this.options.http.retryDelayMs,
+      shouldRetry: (error) =>
+        (error instanceof WeChatUnavailableError && error.kind !== 'invalid-response' && (error.kind !== 'http' || (error.status ?? 0) >= 500)) ||
+        (error instanceof WeChatPayError && RETRYABLE_ERR_CODES.has(error.errCode ?? '')),
+      onRetry: (error, attempt) => this.logger.warn(`WeChat Pay ${api} attempt ${attempt} failed (${(error as Error).message}); retrying`),
+    });
+  }
+
+  private async loadOrder(ref: PayOrder | string | number): Promise<PayOrder | null> {
+    if (typeof ref === 'number') return this.orders.findOne({ where: { id: ref } });
+    if (typeof ref === 'string') return this.orders.findOne({ where: { outTradeNo: ref } });
+    return ref?.id ? this.orders.findOne({ where: { id: ref.id } }) : null;
+  }
+
+  private async createOrder(req: CreateJsapiPaymentRequest): Promise<PayOrder> {
+    const outTradeNo = req.outTradeNo ?? newOutTradeNo();
+    try {
+      return await this.orders.save(
+        this.orders.create({ outTradeNo, body: req.body, totalFee: req.totalFee, openId: req.openId, attach: req.attach ?? null, status: 'NOTPAY', paid: false }),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
+      throw error;
+    }
+  }
+
+  /** Closes the order's current out_trade_no at WeChat and gives the same PayOrder a new one with the new terms. */
+  private async renewOutTradeNo(order: PayOrder, req: CreateJsapiPaymentRequest): Promise<PayOrder> {
+    if (order.status !== 'CLOSED') {
+      try {
+        await this.closeOrder(order.outTradeNo);
+      } catch (error) {
+        if (error instanceof WeChatPayError && error.errCode === 'ORDERPAID') {
+          const synced = await this.syncOrder(order);
+          throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
+        }
+        // ORDERNOTEXIST (never reached WeChat) or ORDERCLOSED: nothing to close.
+        if (!(error instanceof WeChatPayError) || !['ORDERNOTEXIST', 'ORDERCLOSED'].includes(error.errCode ?? '')) throw error;
+      }
+    }
+    const changes = {
+      outTradeNo: newOutTradeNo(),
+      body: req.body,
+      totalFee: req.totalFee,
+      openId: req.openId,
+      attach: req.attach ?? order.attach,
+      status: 'NOTPAY' as const,
+      prepayId: null,
+      prepayExpiresAt: null,
+    };
+    const result = await this.orders.update({ id: order.id, paid: false }, changes);
+    if (!result.affected) throw new PayOrderStateError(`order ${order.outTradeNo} was paid meanwhile`, order.outTradeNo, 'SUCCESS');
+    return Object.assign(order, changes);
+  }
+}
+
+/** A fresh out_trade_no: time plus randomness, 32 characters of WeChat's alphabet. */
+function newOutTradeNo(): string {
+  return `${Date.now().toString(36)}${createNonceStr(32)}`.slice(0, 32);
+}
