@@ -40,7 +40,15 @@ export { PayXmlError } from './errors/pay-xml.error';
 export type { PayXmlReason } from './errors/pay-xml.error';
 export { PayCryptoError } from './errors/pay-crypto.error';
 export type { PayCryptoReason } from './errors/pay-crypto.error';
-export { payV2Sign, payV2SignString, verifyPayV2Sign, jsapiPaySign, decryptRefundReqInfo, encryptRefundReqInfo, refundReqInfoKey } from './crypto/pay-sign.crypto';
+export {
+  payV2Sign,
+  payV2SignString,
+  verifyPayV2Sign,
+  jsapiPaySign,
+  decryptRefundReqInfo,
+  encryptRefundReqInfo,
+  refundReqInfoKey,
+} from './crypto/pay-sign.crypto';
 export type { PaySignType, JsapiPayParams } from './crypto/pay-sign.crypto';
 export { buildPayXml, parsePayXml, PAY_XML_MAX_BYTES } from './crypto/pay-xml.codec';
 export type { BuildPayXmlOptions, ParsePayXmlOptions } from './crypto/pay-xml.codec';

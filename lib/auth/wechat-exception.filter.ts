@@ -2,9 +2,11 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs
 import { BaseExceptionFilter } from '@nestjs/core';
 import { UserDataDecryptError } from '../errors/user-data-decrypt.error';
 import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
+import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
 
 const STATUS_NAMES: Partial<Record<number, string>> = {
   400: 'Bad Request',
+  409: 'Conflict',
   403: 'Forbidden',
   429: 'Too Many Requests',
   502: 'Bad Gateway',
@@ -66,6 +68,27 @@ export function toHttpException(error: unknown): HttpException | null {
       { cause: error },
     );
   }
+  if (error instanceof WeChatPayInputError) {
+    return new HttpException({ statusCode: 400, error: 'Bad Request', message: error.problems }, 400, { cause: error });
+  }
+  if (error instanceof PayOrderStateError) {
+    return new HttpException({ statusCode: 409, error: 'Conflict', message: error.message, status: error.status }, 409, { cause: error });
+  }
+  if (error instanceof WeChatPayError) {
+    const busy = error.errCode === 'SYSTEMERROR';
+    const status = busy ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY;
+    return new HttpException(
+      {
+        statusCode: status,
+        error: STATUS_NAMES[status],
+        message: busy ? 'WeChat Pay is busy; retry shortly.' : `WeChat Pay refused the request (${error.api}).`,
+        errCode: error.errCode ?? error.detail.returnCode,
+        errCodeDes: error.detail.errCodeDes ?? error.detail.returnMsg,
+      },
+      status,
+      { cause: error },
+    );
+  }
   return null;
 }
 
@@ -74,7 +97,7 @@ export function toHttpException(error: unknown): HttpException | null {
  * that call `WeChatApiService` or `MiniProgramAuthService`.
  * @publicApi
  */
-@Catch(WeChatApiError, WeChatUnavailableError, UserDataDecryptError)
+@Catch(WeChatApiError, WeChatUnavailableError, UserDataDecryptError, WeChatPayError, WeChatPayInputError, PayOrderStateError)
 export class WeChatExceptionFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('MiniProgram');
 

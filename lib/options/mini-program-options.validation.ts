@@ -65,7 +65,9 @@ class PayOptionsSchema {
 
   @IsOptional() @IsIn(['MD5', 'HMAC-SHA256'], { message: "pay.signType must be 'MD5' or 'HMAC-SHA256'" }) signType?: string;
 
-  @IsOptional() @IsUrl(URL_OPTIONS, { message: 'pay.baseUrl must be an http(s) URL such as https://api.mch.weixin.qq.com' }) baseUrl?: string;
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'pay.baseUrl must be an http(s) URL such as https://api.mch.weixin.qq.com' })
+  baseUrl?: string;
 
   @IsOptional() @IsInt() @Min(60) @Max(7200) prepayReuseSeconds?: number;
 
@@ -165,7 +167,10 @@ function checkPayCertificates(pay: MiniProgramPayOptions, clientCert: unknown, c
   if (clientCert === undefined) return problems;
   const cert = clientCert as Record<string, unknown> | null;
   if (cert === null || typeof cert !== 'object') {
-    return [...problems, { key: 'pay.clientCert', messages: ['pay.clientCert must be { cert, key } (PEM) or { pfx, passphrase? } (PKCS#12)'] }];
+    return [
+      ...problems,
+      { key: 'pay.clientCert', messages: ['pay.clientCert must be { cert, key } (PEM) or { pfx, passphrase? } (PKCS#12)'] },
+    ];
   }
   try {
     if ('pfx' in cert) {

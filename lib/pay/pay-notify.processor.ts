@@ -190,7 +190,14 @@ export class PayNotifyProcessor {
   private async adoptRefund(order: PayOrder, outRefundNo: string, refundFee: number): Promise<PayRefund> {
     try {
       return await this.refunds.save(
-        this.refunds.create({ outRefundNo, orderId: order.id, totalFee: order.totalFee, refundFee, status: 'PROCESSING', refundDesc: null }),
+        this.refunds.create({
+          outRefundNo,
+          orderId: order.id,
+          totalFee: order.totalFee,
+          refundFee,
+          status: 'PROCESSING',
+          refundDesc: null,
+        }),
       );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;

@@ -97,7 +97,10 @@ export class WeChatPayHttpClient implements OnModuleDestroy {
       } else {
         const tls: https.AgentOptions = { keepAlive: true, ...(pay.ca ? { ca: pay.ca } : {}) };
         if (cert && pay.clientCert) {
-          Object.assign(tls, 'pfx' in pay.clientCert ? { pfx: pay.clientCert.pfx, passphrase: pay.clientCert.passphrase ?? pay.mchId } : pay.clientCert);
+          Object.assign(
+            tls,
+            'pfx' in pay.clientCert ? { pfx: pay.clientCert.pfx, passphrase: pay.clientCert.passphrase ?? pay.mchId } : pay.clientCert,
+          );
         }
         agent = new https.Agent(tls);
       }

@@ -88,12 +88,9 @@ export interface RefundResult extends WithRaw {
 }
 
 /** `refundQuery` input: one of the four keys (WeChat uses the first present in this order). @publicApi */
-export type RefundQueryRequest = (
-  | { refundId: string }
-  | { outRefundNo: string }
-  | { transactionId: string }
-  | { outTradeNo: string }
-) & { offset?: number };
+export type RefundQueryRequest = ({ refundId: string } | { outRefundNo: string } | { transactionId: string } | { outTradeNo: string }) & {
+  offset?: number;
+};
 
 /** One refund of a `refundQuery` answer (the `_$n` fields). @publicApi */
 export interface RefundQueryItem {

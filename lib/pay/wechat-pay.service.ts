@@ -169,7 +169,10 @@ export class WeChatPayService {
     const input = new PayInput('refundQuery');
     const keys = [r.refundId, r.outRefundNo, r.transactionId, r.outTradeNo].filter((k) => k !== undefined);
     input.check(keys.length === 1, 'give exactly one of refundId, outRefundNo, transactionId, outTradeNo');
-    input.check(keys.every((k) => typeof k === 'string' && k.length > 0 && k.length <= 64), 'the refund key must be a non-empty string');
+    input.check(
+      keys.every((k) => typeof k === 'string' && k.length > 0 && k.length <= 64),
+      'the refund key must be a non-empty string',
+    );
     input.check(r.offset === undefined || (Number.isSafeInteger(r.offset) && r.offset >= 0), 'offset must be a non-negative integer');
     input.done();
     const raw = await this.call('refundQuery', '/pay/refundquery', {
@@ -276,7 +279,12 @@ export class WeChatPayService {
     const [offset = params.offset, ...lines] = text.split(/\r?\n/).filter((line) => line.trim() !== '');
     const comments = lines.map((line) => {
       const [time, transactionId, score, ...comment] = line.split(',');
-      return { time: (time ?? '').replace(/^`/, ''), transactionId: (transactionId ?? '').replace(/^`/, ''), score: Number(score?.replace(/^`/, '')), comment: comment.join(',').replace(/^`/, '') };
+      return {
+        time: (time ?? '').replace(/^`/, ''),
+        transactionId: (transactionId ?? '').replace(/^`/, ''),
+        score: Number(score?.replace(/^`/, '')),
+        comment: comment.join(',').replace(/^`/, ''),
+      };
     });
     return { offset: offset.trim(), comments };
   }
@@ -326,7 +334,13 @@ export class WeChatPayService {
     }
 
     const sameTerms = order.totalFee === req.totalFee && order.body === req.body && order.openId === req.openId;
-    if (sameTerms && order.status === 'NOTPAY' && order.prepayId && order.prepayExpiresAt && new Date(order.prepayExpiresAt).getTime() > Date.now()) {
+    if (
+      sameTerms &&
+      order.status === 'NOTPAY' &&
+      order.prepayId &&
+      order.prepayExpiresAt &&
+      new Date(order.prepayExpiresAt).getTime() > Date.now()
+    ) {
       return { order, params: this.jsapiParams(order.prepayId), reusedPrepayId: true };
     }
     if (!sameTerms || order.status === 'CLOSED') order = await this.renewOutTradeNo(order, req);
@@ -368,17 +382,21 @@ export class WeChatPayService {
     if (!order) throw new WeChatPayInputError('syncOrder', ['no such PayOrder']);
     const query = await this.orderQuery(order.transactionId ? { transactionId: order.transactionId } : { outTradeNo: order.outTradeNo });
     if ((query.tradeState === 'SUCCESS' || query.tradeState === 'REFUND') && !order.paid && query.transactionId) {
-      await this.notifications.applyPayment(order, {
-        outTradeNo: order.outTradeNo,
-        transactionId: query.transactionId,
-        totalFee: query.totalFee ?? order.totalFee,
-        cashFee: query.cashFee,
-        openId: query.openId,
-        bankType: query.bankType,
-        timeEnd: query.timeEnd,
-        attach: query.attach,
-        raw: query.raw,
-      }, 'query');
+      await this.notifications.applyPayment(
+        order,
+        {
+          outTradeNo: order.outTradeNo,
+          transactionId: query.transactionId,
+          totalFee: query.totalFee ?? order.totalFee,
+          cashFee: query.cashFee,
+          openId: query.openId,
+          bankType: query.bankType,
+          timeEnd: query.timeEnd,
+          attach: query.attach,
+          raw: query.raw,
+        },
+        'query',
+      );
     } else if (!order.paid && ['CLOSED', 'REVOKED', 'PAYERROR', 'USERPAYING', 'NOTPAY'].includes(query.tradeState)) {
       await this.orders.update({ id: order.id, paid: false }, { status: query.tradeState as PayOrder['status'] });
     }
@@ -392,7 +410,12 @@ export class WeChatPayService {
    * `outRefundNo` is safe.
    * @throws PayOrderStateError when the order is not paid or the amount exceeds what is left.
    */
-  async refundOrder(req: { order: PayOrder | string | number; refundFee?: number; outRefundNo?: string; refundDesc?: string }): Promise<PayRefund> {
+  async refundOrder(req: {
+    order: PayOrder | string | number;
+    refundFee?: number;
+    outRefundNo?: string;
+    refundDesc?: string;
+  }): Promise<PayRefund> {
     const order = await this.loadOrder(req.order);
     if (!order) throw new WeChatPayInputError('refundOrder', ['no such PayOrder']);
     if (!order.paid || !order.transactionId) {
@@ -417,7 +440,14 @@ export class WeChatPayService {
       }
       try {
         refund = await this.refunds.save(
-          this.refunds.create({ outRefundNo, orderId: order.id, totalFee: order.totalFee, refundFee, refundDesc: req.refundDesc ?? null, status: 'PROCESSING' }),
+          this.refunds.create({
+            outRefundNo,
+            orderId: order.id,
+            totalFee: order.totalFee,
+            refundFee,
+            refundDesc: req.refundDesc ?? null,
+            status: 'PROCESSING',
+          }),
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -439,7 +469,12 @@ export class WeChatPayService {
       return refund;
     } catch (error) {
       // Refused for good: the refund never existed at WeChat. Anything else may have reached it.
-      if (error instanceof WeChatPayError && !RETRYABLE_ERR_CODES.has(error.errCode ?? '') && refund.status === 'PROCESSING' && !refund.refundId) {
+      if (
+        error instanceof WeChatPayError &&
+        !RETRYABLE_ERR_CODES.has(error.errCode ?? '') &&
+        refund.status === 'PROCESSING' &&
+        !refund.refundId
+      ) {
         await this.refunds.delete({ id: refund.id, status: 'PROCESSING' });
       }
       throw error;
@@ -564,7 +599,9 @@ export class WeChatPayService {
       retries: this.options.http.retries,
       delayMs: this.options.http.retryDelayMs,
       shouldRetry: (error) =>
-        (error instanceof WeChatUnavailableError && error.kind !== 'invalid-response' && (error.kind !== 'http' || (error.status ?? 0) >= 500)) ||
+        (error instanceof WeChatUnavailableError &&
+          error.kind !== 'invalid-response' &&
+          (error.kind !== 'http' || (error.status ?? 0) >= 500)) ||
         (error instanceof WeChatPayError && RETRYABLE_ERR_CODES.has(error.errCode ?? '')),
       onRetry: (error, attempt) => this.logger.warn(`WeChat Pay ${api} attempt ${attempt} failed (${(error as Error).message}); retrying`),
     });
@@ -580,10 +617,19 @@ export class WeChatPayService {
     const outTradeNo = req.outTradeNo ?? newOutTradeNo();
     try {
       return await this.orders.save(
-        this.orders.create({ outTradeNo, body: req.body, totalFee: req.totalFee, openId: req.openId, attach: req.attach ?? null, status: 'NOTPAY', paid: false }),
+        this.orders.create({
+          outTradeNo,
+          body: req.body,
+          totalFee: req.totalFee,
+          openId: req.openId,
+          attach: req.attach ?? null,
+          status: 'NOTPAY',
+          paid: false,
+        }),
       );
     } catch (error) {
-      if (isUniqueViolation(error)) throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
+      if (isUniqueViolation(error))
+        throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
       throw error;
     }
   }

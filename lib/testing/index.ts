@@ -1,5 +1,12 @@
 export { WeChatSimulator } from './wechat-simulator';
-export { SIMULATOR_CLI_DEFAULT_PORT, SIMULATOR_DEFAULT_HOST, SIMULATOR_DEV_APP } from './simulator.constants';
+export {
+  SIMULATOR_CLI_DEFAULT_PAY_PORT,
+  SIMULATOR_CLI_DEFAULT_PORT,
+  SIMULATOR_DEFAULT_HOST,
+  SIMULATOR_DEV_APP,
+  SIMULATOR_DEV_MERCHANT,
+} from './simulator.constants';
+export { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
 export { SimulatorInputError } from './simulator-http';
 export { parseSimulatorArgs, SIMULATOR_USAGE } from './simulator-cli';
 export type { SimulatorCliCommand } from './simulator-cli';
@@ -9,10 +16,27 @@ export type {
   SimFault,
   SimLoginInput,
   SimLoginResult,
+  SimNotification,
+  SimNotificationAttempt,
+  SimNotifyInput,
+  SimNotifyVariant,
+  SimOrder,
+  SimPayInput,
+  SimPayReport,
+  SimPayResult,
+  SimPaySignType,
   SimPhoneCodeInput,
+  SimRefund,
+  SimRefundNotifyInput,
+  SimRefundNotifyVariant,
+  SimRefundStatus,
+  SimSettleRefundInput,
+  SimTradeState,
   SimUserInfo,
   SimUserInfoInput,
   SimUserInfoResult,
   SimulatorApp,
+  SimulatorDevCertificates,
+  SimulatorMerchant,
   WeChatSimulatorOptions,
 } from './simulator.interfaces';

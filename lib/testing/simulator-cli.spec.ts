@@ -2,16 +2,38 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SIMULATOR_DEV_APP } from './simulator.constants';
+import { request as httpsRequest } from 'node:https';
+import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
+import { SIMULATOR_DEV_APP, SIMULATOR_DEV_MERCHANT } from './simulator.constants';
 import { SIMULATOR_USAGE, SimulatorCliError, parseSimulatorArgs, runSimulatorCli } from './simulator-cli';
 import type { SimulatorCliIo } from './simulator-cli';
 
 describe('parseSimulatorArgs', () => {
-  it('defaults to port 3001 on loopback with the development app', () => {
+  it('defaults to ports 3001 and 3002 on loopback with the development app and merchant', () => {
     expect(parseSimulatorArgs([], {})).toEqual({
       kind: 'run',
-      options: { port: 3001, host: '127.0.0.1', apps: [SIMULATOR_DEV_APP] },
+      options: { port: 3001, payPort: 3002, host: '127.0.0.1', apps: [SIMULATOR_DEV_APP], merchants: [SIMULATOR_DEV_MERCHANT] },
       verbose: false,
+    });
+  });
+
+  it('reads the pay port and the time scale from flags or the environment, flags first', () => {
+    const env = { SIMULATOR_PAY_PORT: '4002', SIMULATOR_TIME_SCALE: '0.5' };
+    expect(parseSimulatorArgs([], env)).toMatchObject({ options: { payPort: 4002, timeScale: 0.5 } });
+    expect(parseSimulatorArgs(['--pay-port', '5002', '--time-scale', '0.001'], env)).toMatchObject({
+      options: { payPort: 5002, timeScale: 0.001 },
+    });
+    expect(parseSimulatorArgs(['--pay-port=0', '--port=0'])).toMatchObject({ options: { port: 0, payPort: 0 } });
+    expect((parseSimulatorArgs([], {}) as { options: object }).options).not.toHaveProperty('timeScale');
+  });
+
+  it('serves a given merchant, bound to the served app', () => {
+    expect(parseSimulatorArgs(['--app-id', 'wxmine', '--app-secret', 's3cret', '--mch-id', '1234567890', '--mch-key', 'k'])).toMatchObject({
+      options: { apps: [{ appId: 'wxmine' }], merchants: [{ appId: 'wxmine', mchId: '1234567890', apiKey: 'k' }] },
+    });
+    // Without --mch-id the development merchant follows the served app.
+    expect(parseSimulatorArgs(['--app-id', 'wxmine', '--app-secret', 's3cret'])).toMatchObject({
+      options: { merchants: [{ ...SIMULATOR_DEV_MERCHANT, appId: 'wxmine' }] },
     });
   });
 
@@ -26,7 +48,13 @@ describe('parseSimulatorArgs', () => {
   it('serves a given app instead of the development one', () => {
     expect(parseSimulatorArgs(['--app-id', 'wxmine', '--app-secret', 's3cret', '--verbose'])).toEqual({
       kind: 'run',
-      options: { port: 3001, host: '127.0.0.1', apps: [{ appId: 'wxmine', appSecret: 's3cret' }] },
+      options: {
+        port: 3001,
+        payPort: 3002,
+        host: '127.0.0.1',
+        apps: [{ appId: 'wxmine', appSecret: 's3cret' }],
+        merchants: [{ ...SIMULATOR_DEV_MERCHANT, appId: 'wxmine' }],
+      },
       verbose: true,
     });
   });
@@ -45,12 +73,42 @@ describe('parseSimulatorArgs', () => {
     [['--app-id', 'wxonly']],
     [['--app-secret', 'only']],
     [['--port']],
+    [['--pay-port', '65536']],
+    [['--pay-port', 'x']],
+    [['--port', '4000', '--pay-port', '4000']],
+    [['--mch-id', '1900000109']],
+    [['--mch-key', 'k']],
+    [['--mch-id', 'abc', '--mch-key', 'k']],
+    [['--mch-id', '123', '--mch-key', '']],
+    [['--time-scale', '0']],
+    [['--time-scale', '-1']],
+    [['--time-scale', 'fast']],
   ])('rejects %j', (argv) => {
     expect(() => parseSimulatorArgs(argv)).toThrow(SimulatorCliError);
   });
 
   it('rejects a bad SIMULATOR_PORT', () => {
     expect(() => parseSimulatorArgs([], { SIMULATOR_PORT: '30O1' })).toThrow(/invalid port/);
+    expect(() => parseSimulatorArgs([], { SIMULATOR_PAY_PORT: '30O2' })).toThrow(/invalid pay port/);
+    expect(() => parseSimulatorArgs([], { SIMULATOR_TIME_SCALE: 'NaN' })).toThrow(/invalid time scale/);
+  });
+
+  it('documents every flag in the usage text', () => {
+    for (const flag of [
+      '--port',
+      '--pay-port',
+      '--host',
+      '--app-id',
+      '--app-secret',
+      '--mch-id',
+      '--mch-key',
+      '--time-scale',
+      '--verbose',
+    ]) {
+      expect(SIMULATOR_USAGE).toContain(flag);
+    }
+    expect(SIMULATOR_USAGE).toContain('SIMULATOR_PAY_PORT');
+    expect(SIMULATOR_USAGE).toContain('3002');
   });
 });
 
@@ -74,29 +132,40 @@ describe('runSimulatorCli', () => {
     expect(io.errors.join('\n')).toMatch(/invalid port[\s\S]*--help/);
   });
 
-  it('serves until SIGTERM and prints one line with the URL and the app id', async () => {
+  it('serves until SIGTERM and prints the URLs with the app id and the mch id', async () => {
     const io = fakeIo();
-    const done = runSimulatorCli(['--port', '0'], {}, io);
-    await waitFor(() => io.lines.length > 0);
-    expect(io.lines).toHaveLength(1);
+    const done = runSimulatorCli(['--port', '0', '--pay-port', '0'], {}, io);
+    await waitFor(() => io.lines.length > 1);
+    expect(io.lines).toHaveLength(2);
     const match = /^WeChat simulator listening on (http:\/\/127\.0\.0\.1:\d+) \(app id (\S+)\)$/.exec(io.lines[0]);
     expect(match?.[2]).toBe(SIMULATOR_DEV_APP.appId);
     const url = match?.[1] as string;
+    const payMatch = /^WeChat Pay listening on (https:\/\/127\.0\.0\.1:\d+) \(mch id (\d+)\)$/.exec(io.lines[1]);
+    expect(payMatch?.[2]).toBe(SIMULATOR_DEV_MERCHANT.mchId);
     expect(await (await fetch(`${url}/__sim/health`)).json()).toEqual({ ok: true });
+    const merchants = (await (await fetch(`${url}/__sim/merchants`)).json()) as { payUrl: string };
+    expect(merchants.payUrl).toBe(payMatch?.[1]);
+    expect(await httpsGet(`${payMatch?.[1]}/pay/unifiedorder`)).toContain('<return_code><![CDATA[FAIL]]></return_code>');
     io.signals.emit('SIGTERM');
     expect(await done).toBe(0);
     expect(io.signals.listenerCount('SIGINT')).toBe(0);
     await expect(fetch(`${url}/__sim/health`)).rejects.toThrow();
+    await expect(httpsGet(`${payMatch?.[1]}/pay/unifiedorder`)).rejects.toThrow();
   });
 
   it('exits 1 when the port is taken', async () => {
     const first = fakeIo();
-    const running = runSimulatorCli(['--port', '0'], {}, first);
-    await waitFor(() => first.lines.length > 0);
+    const running = runSimulatorCli(['--port', '0', '--pay-port', '0'], {}, first);
+    await waitFor(() => first.lines.length > 1);
     const port = /:(\d+) /.exec(first.lines[0])?.[1] as string;
+    const payPort = /:(\d+) /.exec(first.lines[1])?.[1] as string;
     const second = fakeIo();
-    expect(await runSimulatorCli(['--port', port], {}, second)).toBe(1);
+    expect(await runSimulatorCli(['--port', port, '--pay-port', '0'], {}, second)).toBe(1);
     expect(second.errors.join()).toMatch(/EADDRINUSE/);
+    // A taken pay port fails too, and releases the mini program port it had already taken.
+    const third = fakeIo();
+    expect(await runSimulatorCli(['--port', '0', '--pay-port', payPort], {}, third)).toBe(1);
+    expect(third.errors.join()).toMatch(/EADDRINUSE/);
     first.signals.emit('SIGINT');
     expect(await running).toBe(0);
   });
@@ -123,9 +192,10 @@ describe('cli.ts', () => {
       };
       require(process.argv[1]);
     `;
-    const child = spawn(process.execPath, ['-e', hook, cliPath, '--port', '0', '--app-id', 'wxcliapp', '--app-secret', 'clisecret'], {
+    const args = [cliPath, '--port', '0', '--pay-port', '0', '--app-id', 'wxcliapp', '--app-secret', 'clisecret'];
+    const child = spawn(process.execPath, ['-e', hook, ...args], {
       cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, SIMULATOR_PORT: '', SIMULATOR_HOST: '' },
+      env: { ...process.env, SIMULATOR_PORT: '', SIMULATOR_PAY_PORT: '', SIMULATOR_HOST: '', SIMULATOR_TIME_SCALE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -134,9 +204,12 @@ describe('cli.ts', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => stdout.includes('\n') || child.exitCode !== null, 20_000);
+      await waitFor(() => stdout.split('\n').length > 2 || child.exitCode !== null, 20_000);
       expect(stderr).toBe('');
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+) \(app id wxcliapp\)\n$/.exec(stdout);
+      const match =
+        /listening on (http:\/\/127\.0\.0\.1:\d+) \(app id wxcliapp\)\nWeChat Pay listening on https:\/\/127\.0\.0\.1:\d+ \(mch id 1900000109\)\n$/.exec(
+          stdout,
+        );
       expect(match).not.toBeNull();
       const url = (match as RegExpExecArray)[1];
       const q = new URLSearchParams({ grant_type: 'client_credential', appid: 'wxcliapp', secret: 'clisecret' });
@@ -144,12 +217,25 @@ describe('cli.ts', () => {
       expect(token.access_token).toEqual(expect.any(String));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(stdout.trim().split('\n')).toHaveLength(1);
+      expect(stdout.trim().split('\n')).toHaveLength(2);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 30_000);
 });
+
+/** A GET to the pay server trusting the development CA; resolves the body. */
+function httpsGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca: SIMULATOR_DEV_CERTIFICATES.ca, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,6 +5,14 @@ import { WECHAT_ERRMSG, WeChatErrcode } from './simulator.constants';
 /** HTTP methods routes can answer. @internal */
 export type SimHttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** The TLS client certificate of a request to the pay server. @internal */
+export interface SimClientCert {
+  /** Whether the client sent a certificate that chains to the development CA. */
+  readonly authorized: boolean;
+  /** The subject CN of the certificate the client sent, if any. */
+  readonly commonName?: string;
+}
+
 /** A request as route handlers see it, body already read. @internal */
 export interface SimRequest {
   readonly method: string;
@@ -12,18 +20,25 @@ export interface SimRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /** Pay server only. */
+  readonly clientCert?: SimClientCert;
 }
 
 /** What a route handler answers, plus what the calls log should record about it. @internal */
 export interface SimResponse {
   status: number;
   contentType: string;
-  body: string;
+  /** Text is sent as UTF-8. */
+  body: string | Buffer;
   headers?: Record<string, string>;
   /** The app the call was for, for the calls log. */
   appId?: string;
   /** The `errcode` of the answer, for the calls log. */
   errcode?: number;
+  /** WeChat Pay answers, for the calls log. */
+  mchId?: string;
+  returnCode?: string;
+  errCode?: string;
 }
 
 /** Answers one method on one exact path. @internal */
@@ -36,13 +51,17 @@ export interface SimRoute {
   readonly handler: SimRouteHandler;
 }
 
-/** Bad input to the control API or to a programmatic twin: HTTP 400, or 404 for an unknown user. @publicApi */
+/**
+ * Bad input to the control API or to a programmatic twin: HTTP 400; 404 for an unknown user, order, prepay_id or
+ * refund; 409 when the order or refund is not in a state that allows it; 410 for an expired or closed prepay_id.
+ * @publicApi
+ */
 export class SimulatorInputError extends Error {
   override readonly name = 'SimulatorInputError';
 
   constructor(
     message: string,
-    readonly status: 400 | 404 = 400,
+    readonly status: 400 | 404 | 409 | 410 = 400,
   ) {
     super(message);
   }

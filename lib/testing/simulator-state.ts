@@ -254,9 +254,12 @@ export class SimulatorState {
     return { ...active };
   }
 
-  /** Takes one use of the first fault matching `path`, removing it when used up. */
-  takeFault(path: string): SimActiveFault | undefined {
-    const index = this.faults.findIndex((f) => f.path === '*' || f.path === path);
+  /**
+   * Takes one use of the first fault matching `path` that has an effect on that kind of API (`errcode` only on the
+   * JSON APIs, `payErrCode` only on the pay APIs), removing it when used up.
+   */
+  takeFault(path: string, api: 'json' | 'pay' = 'json'): SimActiveFault | undefined {
+    const index = this.faults.findIndex((f) => (f.path === '*' || f.path === path) && faultApplies(f, api));
     if (index < 0) return undefined;
     const fault = this.faults[index];
     fault.count -= 1;
@@ -270,8 +273,12 @@ export class SimulatorState {
     if (this.calls.length > STORE_LIMIT) this.calls.splice(0, this.calls.length - STORE_LIMIT);
   }
 
-  /** Forgets users, codes, tokens, faults and calls; the apps stay. */
+  /** Called by {@link reset}, so that later route groups (WeChat Pay) forget their state too. */
+  readonly resetHooks: Array<() => void> = [];
+
+  /** Forgets users, codes, tokens, faults and calls (and what the reset hooks forget); the apps stay. */
   reset(): void {
+    for (const hook of this.resetHooks) hook();
     this.users.clear();
     this.loginCodes.clear();
     this.phoneCodes.clear();
@@ -295,8 +302,8 @@ function userKey(appId: string, openId: string): string {
   return `${appId}\n${openId}`;
 }
 
-/** Input typed for callers but checked at run time: it may come straight from a JSON body. */
-function asInput(input: unknown): Record<string, unknown> {
+/** Input typed for callers but checked at run time: it may come straight from a JSON body. @internal */
+export function asInput(input: unknown): Record<string, unknown> {
   if (input === undefined || input === null) return {};
   if (!isPlainObject(input)) throw new SimulatorInputError('the input must be a JSON object');
   return input;
@@ -349,7 +356,7 @@ function profile(input: unknown): SimUserInfo {
 
 function validateFault(input: unknown, id: string): SimActiveFault {
   const raw = asInput(input);
-  const known = new Set(['path', 'count', 'delayMs', 'status', 'errcode', 'errmsg', 'close']);
+  const known = new Set(['path', 'count', 'delayMs', 'status', 'errcode', 'errmsg', 'close', 'payErrCode']);
   const unknown = Object.keys(raw).filter((key) => !known.has(key));
   if (unknown.length > 0) throw new SimulatorInputError(`unknown fault fields: ${unknown.join(', ')}`);
 
@@ -390,10 +397,27 @@ function validateFault(input: unknown, id: string): SimActiveFault {
     if (typeof raw.close !== 'boolean') throw new SimulatorInputError('close must be a boolean');
     fault.close = raw.close;
   }
-  if (fault.delayMs === undefined && fault.status === undefined && fault.errcode === undefined && !fault.close) {
-    throw new SimulatorInputError('a fault needs at least one of delayMs, status, errcode or close');
+  if (raw.payErrCode !== undefined) {
+    if (typeof raw.payErrCode !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(raw.payErrCode)) {
+      throw new SimulatorInputError('payErrCode must be an upper-case WeChat Pay err_code such as SYSTEMERROR');
+    }
+    fault.payErrCode = raw.payErrCode;
+  }
+  if (
+    fault.delayMs === undefined &&
+    fault.status === undefined &&
+    fault.errcode === undefined &&
+    fault.payErrCode === undefined &&
+    !fault.close
+  ) {
+    throw new SimulatorInputError('a fault needs at least one of delayMs, status, errcode, payErrCode or close');
   }
   return fault;
+}
+
+function faultApplies(fault: SimActiveFault, api: 'json' | 'pay'): boolean {
+  if (fault.delayMs !== undefined || fault.status !== undefined || fault.close) return true;
+  return api === 'json' ? fault.errcode !== undefined : fault.payErrCode !== undefined;
 }
 
 function setBounded<V>(map: Map<string, V>, key: string, value: V): void {

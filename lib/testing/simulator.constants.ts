@@ -112,9 +112,9 @@ export const DEFAULT_REFUND_DELAY_MS = 1000;
  * 16 attempts over 24h4m), before the time scale.
  * @internal
  */
-export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600].map(
-  (seconds) => seconds * 1000,
-);
+export const NOTIFY_RETRY_DELAYS_MS: readonly number[] = [
+  15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+].map((seconds) => seconds * 1000);
 
 /** How long one notification attempt may take, in real milliseconds (never scaled). @internal */
 export const NOTIFY_TIMEOUT_MS = 5000;

@@ -1,19 +1,30 @@
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { controlRoutes } from './control.routes';
+import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
 import { miniProgramRoutes } from './mini-program.routes';
+import { payControlRoutes } from './pay-control.routes';
+import { PayState } from './pay-state';
+import type { PayConfig } from './pay-state';
+import { answerPay, fail as payFail, payRoutes } from './pay.routes';
+import type { PayRoute } from './pay.routes';
 import {
   CONTROL_PREFIX,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_CODE_TTL_SECONDS,
+  DEFAULT_REFUND_DELAY_MS,
   MAX_BODY_BYTES,
+  PREPAY_TTL_MS,
   SIMULATOR_DEFAULT_HOST,
   SIMULATOR_DEV_APP,
+  SIMULATOR_DEV_MERCHANT,
   WeChatErrcode,
 } from './simulator.constants';
 import { SimulatorInputError, controlError, jsonResponse, parseJsonObject, readBody, wechatError, wrongMethod } from './simulator-http';
-import type { SimRequest, SimResponse, SimRoute, SimRouteHandler } from './simulator-http';
+import type { SimClientCert, SimRequest, SimResponse, SimRoute, SimRouteHandler } from './simulator-http';
 import { SimulatorState } from './simulator-state';
 import type { SimulatorConfig } from './simulator-state';
 import type {
@@ -22,10 +33,20 @@ import type {
   SimFault,
   SimLoginInput,
   SimLoginResult,
+  SimNotification,
+  SimNotifyInput,
+  SimOrder,
+  SimPayInput,
+  SimPayReport,
+  SimPayResult,
   SimPhoneCodeInput,
+  SimRefund,
+  SimRefundNotifyInput,
+  SimSettleRefundInput,
   SimUserInfoInput,
   SimUserInfoResult,
   SimulatorApp,
+  SimulatorMerchant,
   WeChatSimulatorOptions,
 } from './simulator.interfaces';
 
@@ -35,74 +56,141 @@ interface PendingDelay {
 }
 
 /**
- * A local fake of WeChat's servers (`api.weixin.qq.com`) with a control API under `/__sim/` that plays the mini
- * program user, for development and end-to-end tests.
+ * A local fake of WeChat's servers for development and end-to-end tests: the mini program APIs of
+ * `api.weixin.qq.com` (HTTP) with a control API under `/__sim/` that plays the user, and the WeChat Pay API v2 of
+ * `api.mch.weixin.qq.com` on a second server (HTTPS with the development certificates, client certificates checked
+ * on the certificate APIs). Notifications are only ever delivered to loopback addresses.
  * @publicApi
  */
 export class WeChatSimulator {
   /** The shared state of every route group. */
   protected readonly state: SimulatorState;
+  /** The WeChat Pay side of the state. */
+  protected readonly payState: PayState;
   private readonly routes = new Map<string, Map<string, SimRouteHandler>>();
+  private readonly payRouteTable = new Map<string, PayRoute>();
   private readonly port: number;
+  private readonly payPort: number;
   private readonly host: string;
   private readonly logger?: (line: string) => void;
   private server?: Server;
+  private payServer?: Server;
   private baseUrl?: string;
+  private payBaseUrl?: string;
+  private starting?: Promise<string>;
   private readonly delays = new Set<PendingDelay>();
 
   constructor(options: WeChatSimulatorOptions = {}) {
-    const port = options.port ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('port must be an integer from 0 to 65535');
+    this.port = portOption(options.port, 'port');
+    this.payPort = portOption(options.payPort, 'payPort');
     const host = options.host ?? SIMULATOR_DEFAULT_HOST;
     if (typeof host !== 'string' || host.length === 0) throw new TypeError('host must be a non-empty string');
-    this.port = port;
     this.host = host;
     this.logger = options.logger;
-    this.state = new SimulatorState(resolveConfig(options));
+    const config = resolveConfig(options);
+    this.state = new SimulatorState(config);
+    this.payState = new PayState(this.state, resolvePayConfig(options, config.apps), (line) => this.log(line));
     this.addRoutes(miniProgramRoutes(this.state));
     this.addRoutes(controlRoutes(this.state));
+    this.addRoutes(payControlRoutes(this.payState, () => this.payBaseUrl));
+    for (const route of payRoutes(this.payState)) this.payRouteTable.set(route.path, route);
   }
 
-  /** Listens and resolves the base URL, e.g. `http://127.0.0.1:43567`. */
+  /**
+   * Listens on both servers and resolves the mini program base URL, e.g. `http://127.0.0.1:43567`; the pay server's
+   * is {@link payUrl}.
+   */
   async start(): Promise<string> {
     if (this.baseUrl) return this.baseUrl;
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+    this.starting ??= this.listenBoth().finally(() => {
+      this.starting = undefined;
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    server.on('error', (error) => this.log(`server error: ${describe(error)}`));
-    this.server = server;
-    const { port } = server.address() as AddressInfo;
-    this.baseUrl = `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${port}`;
-    return this.baseUrl;
+    return this.starting;
   }
 
-  /** Closes the server, every open connection (keep-alive ones too) and pending fault delays. */
+  /**
+   * Closes both servers, every open connection (keep-alive ones too), pending fault delays, pending notification
+   * retries and refund settlements.
+   */
   async stop(): Promise<void> {
-    const server = this.server;
+    const servers = [this.server, this.payServer].filter((s): s is Server => s !== undefined);
     this.server = undefined;
+    this.payServer = undefined;
     this.baseUrl = undefined;
+    this.payBaseUrl = undefined;
     for (const delay of this.delays) {
       clearTimeout(delay.timer);
       delay.resolve();
     }
     this.delays.clear();
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    this.payState.stop();
+    await Promise.all(servers.map((server) => closeServer(server)));
   }
 
-  /** The base URL; throws when the simulator is not started. */
+  /** The mini program base URL; throws when the simulator is not started. */
   get url(): string {
     if (!this.baseUrl) throw new Error('The WeChat simulator is not started; await start() first');
     return this.baseUrl;
+  }
+
+  /** The WeChat Pay base URL, e.g. `https://127.0.0.1:43568`; throws when the simulator is not started. */
+  get payUrl(): string {
+    if (!this.payBaseUrl) throw new Error('The WeChat simulator is not started; await start() first');
+    return this.payBaseUrl;
+  }
+
+  /** The configured WeChat Pay merchants (development values). */
+  get merchants(): SimulatorMerchant[] {
+    return [...this.payState.merchants.values()].map((merchant) => ({ ...merchant }));
+  }
+
+  /** Every notification delivery so far (copies), oldest first; twin of `GET /__sim/notifications`. */
+  get notifications(): SimNotification[] {
+    return this.payState.notifier.list();
+  }
+
+  /** Every `/payitil/report` call received (copies), oldest first; twin of `GET /__sim/reports`. */
+  get reports(): SimPayReport[] {
+    return this.payState.reports.map((report) => ({ ...report, fields: { ...report.fields } }));
+  }
+
+  /** A copy of an order of a merchant (the first configured by default), for assertions. */
+  order(outTradeNo: string, mchId?: string): SimOrder | undefined {
+    return this.payState.orderCopy(outTradeNo, mchId);
+  }
+
+  /** A copy of a refund of a merchant (the first configured by default), for assertions. */
+  refund(outRefundNo: string, mchId?: string): SimRefund | undefined {
+    return this.payState.refundCopy(outRefundNo, mchId);
+  }
+
+  /**
+   * Plays the user confirming `wx.requestPayment` for a `prepay_id` and resolves after the first attempt to deliver
+   * the payment notification (retries follow WeChat's schedule); twin of `POST /__sim/pay`.
+   * @throws SimulatorInputError 404 for an unknown prepay_id, 410 when it expired or the order is closed, 409 when paid.
+   */
+  pay(input: SimPayInput): Promise<SimPayResult> {
+    return this.payState.pay(input);
+  }
+
+  /** Sends variants of an order's payment notification, once each; twin of `POST /__sim/notify`. */
+  notify(input: SimNotifyInput): Promise<SimNotification[]> {
+    return this.payState.notify(input);
+  }
+
+  /** Sends variants of a settled refund's notification, once each; twin of `POST /__sim/refundNotify`. */
+  refundNotify(input: SimRefundNotifyInput): Promise<SimNotification[]> {
+    return this.payState.refundNotify(input);
+  }
+
+  /** Settles a PROCESSING refund now (SUCCESS, REFUNDCLOSE or CHANGE); twin of `POST /__sim/settleRefund`. */
+  settleRefund(input: SimSettleRefundInput): Promise<{ refund: SimRefund; notification?: SimNotification }> {
+    return this.payState.settleRefund(input);
+  }
+
+  /** Forgets every notification report and cancels pending retries; twin of `DELETE /__sim/notifications`. */
+  clearNotifications(): void {
+    this.payState.notifier.clear();
   }
 
   /** The configured apps. */
@@ -150,7 +238,10 @@ export class WeChatSimulator {
     this.state.calls.length = 0;
   }
 
-  /** Forgets users, codes, tokens, faults and calls; twin of `POST /__sim/reset`. */
+  /**
+   * Forgets users, codes, tokens, faults, calls, orders, refunds, reports and notifications, and cancels pending
+   * notification retries and refund settlements; twin of `POST /__sim/reset`.
+   */
   reset(): void {
     this.state.reset();
   }
@@ -169,6 +260,98 @@ export class WeChatSimulator {
       if (byMethod.has(route.method)) throw new Error(`Duplicate simulator route ${route.method} ${route.path}`);
       byMethod.set(route.method, route.handler);
     }
+  }
+
+  private async listenBoth(): Promise<string> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+    });
+    const payServer = createHttpsServer(
+      {
+        key: SIMULATOR_DEV_CERTIFICATES.serverKey,
+        cert: SIMULATOR_DEV_CERTIFICATES.serverCert,
+        ca: SIMULATOR_DEV_CERTIFICATES.ca,
+        // Ask every client for its certificate but let it in without one: only the certificate APIs need it.
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        this.handlePay(req, res).catch((error: unknown) => this.fail(res, error));
+      },
+    );
+    payServer.on('tlsClientError', (error) => this.log(`pay server TLS error: ${describe(error)}`));
+    // WeChat Pay clients keep connections alive without reading Keep-Alive hints: a long idle timeout makes the
+    // race between a client reusing a socket and the server closing it rare.
+    payServer.keepAliveTimeout = 60_000;
+    payServer.headersTimeout = 65_000;
+    try {
+      await listen(server, this.port, this.host);
+      await listen(payServer, this.payPort, this.host);
+    } catch (error) {
+      await Promise.all([closeServer(server), closeServer(payServer)]);
+      throw error;
+    }
+    server.on('error', (error) => this.log(`server error: ${describe(error)}`));
+    payServer.on('error', (error) => this.log(`pay server error: ${describe(error)}`));
+    this.server = server;
+    this.payServer = payServer;
+    const hostPart = this.host.includes(':') ? `[${this.host}]` : this.host;
+    this.payBaseUrl = `https://${hostPart}:${(payServer.address() as AddressInfo).port}`;
+    this.baseUrl = `http://${hostPart}:${(server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  private async handlePay(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const read = await readBody(req, MAX_BODY_BYTES);
+    if (read.kind === 'aborted') return;
+    const call: SimCall = { method, path, at, status: 0 };
+    this.state.recordCall(call);
+    if (read.kind === 'too-large') {
+      const tooLarge = { ...payFail(`request body exceeds ${MAX_BODY_BYTES} bytes`), status: 413, headers: { connection: 'close' } };
+      this.answer(res, tooLarge, call);
+      return;
+    }
+    const socket = req.socket as TLSSocket;
+    const peer = socket.getPeerCertificate();
+    const commonName = typeof peer?.subject?.CN === 'string' ? peer.subject.CN : undefined;
+    const clientCert: SimClientCert = { authorized: socket.authorized === true, ...(commonName !== undefined ? { commonName } : {}) };
+    const request: SimRequest = { method, path, query: new URLSearchParams(), headers: req.headers, body: read.body, clientCert };
+
+    const fault = this.state.takeFault(path, 'pay');
+    if (fault) {
+      call.faultId = fault.id;
+      if (fault.delayMs !== undefined && fault.delayMs > 0) {
+        await this.delay(fault.delayMs);
+        if (res.destroyed || !this.payServer) return;
+      }
+      if (fault.close) {
+        this.logCall(call);
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined && fault.payErrCode === undefined) {
+        this.answer(
+          res,
+          { status: fault.status, contentType: 'text/plain; charset=utf-8', body: STATUS_CODES[fault.status] ?? 'Simulated fault' },
+          call,
+        );
+        return;
+      }
+    }
+    let response: SimResponse;
+    try {
+      response = await answerPay(this.payState, this.payRouteTable.get(path), request, fault?.payErrCode);
+    } catch (error) {
+      this.log(`${method} ${path} failed: ${describe(error)}`);
+      response = { ...payFail('simulator internal error'), status: 500 };
+    }
+    if (fault?.status !== undefined) response.status = fault.status;
+    this.answer(res, response, call);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -202,7 +385,7 @@ export class WeChatSimulator {
 
     const named = guessAppId(request);
     if (named !== undefined) call.appId = named;
-    const fault = this.state.takeFault(path);
+    const fault = this.state.takeFault(path, 'json');
     if (fault) {
       call.faultId = fault.id;
       if (fault.delayMs !== undefined && fault.delayMs > 0) {
@@ -262,10 +445,18 @@ export class WeChatSimulator {
       call.status = response.status;
       if (response.appId !== undefined) call.appId = response.appId;
       if (response.errcode !== undefined) call.errcode = response.errcode;
+      if (response.mchId !== undefined) call.mchId = response.mchId;
+      if (response.returnCode !== undefined) call.returnCode = response.returnCode;
+      if (response.errCode !== undefined) call.errCode = response.errCode;
       this.logCall(call);
     }
     if (res.destroyed || res.headersSent) return;
-    const body = response.status === 204 || response.status === 304 ? Buffer.alloc(0) : Buffer.from(response.body, 'utf8');
+    const body =
+      response.status === 204 || response.status === 304
+        ? Buffer.alloc(0)
+        : Buffer.isBuffer(response.body)
+          ? response.body
+          : Buffer.from(response.body, 'utf8');
     res.writeHead(response.status, {
       'content-type': response.contentType,
       'content-length': String(body.length),
@@ -276,8 +467,10 @@ export class WeChatSimulator {
 
   private logCall(call: SimCall): void {
     const errcode = call.errcode === undefined ? '' : ` errcode=${call.errcode}`;
+    const returnCode = call.returnCode === undefined ? '' : ` return_code=${call.returnCode}`;
+    const errCode = call.errCode === undefined ? '' : ` err_code=${call.errCode}`;
     const fault = call.faultId === undefined ? '' : ` fault=${call.faultId}`;
-    this.log(`${call.method} ${call.path} ${call.status === 0 ? 'closed' : call.status}${errcode}${fault}`);
+    this.log(`${call.method} ${call.path} ${call.status === 0 ? 'closed' : call.status}${errcode}${returnCode}${errCode}${fault}`);
   }
 
   private delay(ms: number): Promise<void> {
@@ -333,6 +526,64 @@ function resolveConfig(options: WeChatSimulatorOptions): SimulatorConfig {
     accessTokenTtlMs: seconds(options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS, 'accessTokenTtlSeconds') * 1000,
     successErrcode: successErrcode === 'zero',
   };
+}
+
+function resolvePayConfig(options: WeChatSimulatorOptions, apps: readonly SimulatorApp[]): PayConfig {
+  const merchants = options.merchants ?? [{ ...SIMULATOR_DEV_MERCHANT, appId: apps[0].appId }];
+  if (!Array.isArray(merchants) || merchants.length === 0) throw new TypeError('merchants must be a non-empty array');
+  const seen = new Set<string>();
+  for (const merchant of merchants) {
+    if (
+      typeof merchant?.mchId !== 'string' ||
+      !/^[0-9]{1,32}$/.test(merchant.mchId) ||
+      typeof merchant.apiKey !== 'string' ||
+      merchant.apiKey.length === 0 ||
+      typeof merchant.appId !== 'string'
+    ) {
+      throw new TypeError('every merchant needs an appId, a numeric mchId and a non-empty apiKey');
+    }
+    if (!apps.some((app) => app.appId === merchant.appId))
+      throw new TypeError(`merchant ${merchant.mchId} is bound to unknown app ${merchant.appId}`);
+    if (seen.has(merchant.mchId)) throw new TypeError(`duplicate mchId ${merchant.mchId}`);
+    seen.add(merchant.mchId);
+  }
+  const timeScale = options.timeScale ?? 1;
+  if (typeof timeScale !== 'number' || !Number.isFinite(timeScale) || timeScale <= 0)
+    throw new RangeError('timeScale must be a positive number');
+  const refundDelayMs = options.refundDelayMs ?? DEFAULT_REFUND_DELAY_MS;
+  if (typeof refundDelayMs !== 'number' || !Number.isFinite(refundDelayMs) || refundDelayMs < 0) {
+    throw new RangeError('refundDelayMs must be a non-negative number');
+  }
+  return {
+    merchants: merchants.map((m) => ({ appId: m.appId, mchId: m.mchId, apiKey: m.apiKey })),
+    timeScale,
+    refundDelayMs,
+    prepayTtlMs: PREPAY_TTL_MS,
+  };
+}
+
+function portOption(value: number | undefined, name: string): number {
+  const port = value ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`${name} must be an integer from 0 to 65535`);
+  return port;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Closes a server and every connection it holds (keep-alive ones too); resolves at once if it is not listening. */
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }
 
 function seconds(value: number, name: string): number {

@@ -1,6 +1,9 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SIMULATOR_DEV_APP, WeChatSimulator } from 'nestjs-miniprogram-api/testing';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { MiniProgramModuleOptions, MiniProgramPayOptions } from 'nestjs-miniprogram-api';
+import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from 'nestjs-miniprogram-api/testing';
 import { AppModule } from './app.module';
 import type { SampleConfig } from './config';
 
@@ -10,33 +13,76 @@ export interface SampleApp {
   appUrl: string;
   /** The WeChat API the app talks to: the simulator's URL, or WeChat's host. */
   wechatUrl: string;
+  /** The WeChat Pay API it talks to. */
+  payUrl?: string;
   appId: string;
   simulator?: WeChatSimulator;
   close(): Promise<void>;
 }
 
+/** A port that is free now (for PORT=0: the notify URL must name the port before the app listens). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The development merchant of the simulator, paying back to this app. */
+function simulatorPay(appBase: string, payUrl: string): MiniProgramPayOptions {
+  return {
+    mchId: SIMULATOR_DEV_MERCHANT.mchId,
+    apiKey: SIMULATOR_DEV_MERCHANT.apiKey,
+    notifyUrl: `${appBase}/miniprogram_auth/wechatPayCallback`,
+    refundNotifyUrl: `${appBase}/miniprogram_auth/wechatRefundCallback`,
+    baseUrl: payUrl,
+    ca: SIMULATOR_DEV_CERTIFICATES.ca,
+    clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
+  };
+}
+
+function realPay(pay: NonNullable<SampleConfig['pay']>): MiniProgramPayOptions {
+  const clientCert = pay.pfxPath
+    ? { pfx: readFileSync(pay.pfxPath) }
+    : pay.certPath && pay.keyPath
+      ? { cert: readFileSync(pay.certPath, 'utf8'), key: readFileSync(pay.keyPath, 'utf8') }
+      : undefined;
+  return { mchId: pay.mchId, apiKey: pay.apiKey, notifyUrl: pay.notifyUrl, refundNotifyUrl: pay.refundNotifyUrl, clientCert };
+}
+
 /** Starts the simulator (when needed) and the app, both listening. */
 export async function startSampleApp(config: SampleConfig, logger?: LoggerService | false): Promise<SampleApp> {
+  const port = config.port === 0 ? await freePort(config.host) : config.port;
+  const appBase = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   let simulator: WeChatSimulator | undefined;
-  let wechat: { appId: string; appSecret: string; apiBaseUrl?: string };
+  let wechat: MiniProgramModuleOptions;
 
   if (config.mode === 'wechat') {
-    wechat = { appId: config.appId!, appSecret: config.appSecret! };
+    wechat = { appId: config.appId!, appSecret: config.appSecret!, ...(config.pay ? { pay: realPay(config.pay) } : {}) };
   } else if (config.simulatorUrl) {
-    wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl: config.simulatorUrl };
+    wechat = {
+      ...SIMULATOR_DEV_APP,
+      apiBaseUrl: config.simulatorUrl,
+      ...(config.simulatorPayUrl ? { pay: simulatorPay(appBase, config.simulatorPayUrl) } : {}),
+    };
   } else {
-    simulator = new WeChatSimulator({ port: config.simulatorPort, host: config.host });
-    wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl: await simulator.start() };
+    simulator = new WeChatSimulator({ port: config.simulatorPort, payPort: config.simulatorPayPort, host: config.host });
+    const apiBaseUrl = await simulator.start();
+    wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl, pay: simulatorPay(appBase, simulator.payUrl) };
   }
 
   try {
     const app = await NestFactory.create(AppModule.forConfig(config, wechat), logger === undefined ? {} : { logger });
-    await app.listen(config.port, config.host);
-    const appUrl = (await app.getUrl()).replace('[::1]', 'localhost');
+    await app.listen(port, config.host);
     return {
       app,
-      appUrl,
+      appUrl: appBase.replace('127.0.0.1', 'localhost'),
       wechatUrl: wechat.apiBaseUrl ?? 'https://api.weixin.qq.com',
+      payUrl: wechat.pay?.baseUrl ?? (wechat.pay ? 'https://api.mch.weixin.qq.com' : undefined),
       appId: wechat.appId,
       simulator,
       async close() {

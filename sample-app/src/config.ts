@@ -11,8 +11,22 @@ export interface SampleConfig {
   appSecret?: string;
   /** Port of the in-process simulator (simulator mode without SIMULATOR_URL). */
   simulatorPort: number;
+  /** Port of the in-process simulator's pay API (HTTPS). */
+  simulatorPayPort: number;
   /** A simulator that is already running (e.g. shared by several app instances). */
   simulatorUrl?: string;
+  /** That simulator's pay API. */
+  simulatorPayUrl?: string;
+  /** WeChat Pay with real credentials (mode 'wechat'); in simulator mode the development merchant is used. */
+  pay?: {
+    mchId: string;
+    apiKey: string;
+    notifyUrl: string;
+    refundNotifyUrl?: string;
+    certPath?: string;
+    keyPath?: string;
+    pfxPath?: string;
+  };
   database: TypeOrmModuleOptions;
 }
 
@@ -46,7 +60,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
     appId,
     appSecret,
     simulatorPort: port(env.SIMULATOR_PORT, 3001, 'SIMULATOR_PORT'),
+    simulatorPayPort: port(env.SIMULATOR_PAY_PORT, 3002, 'SIMULATOR_PAY_PORT'),
     simulatorUrl: env.SIMULATOR_URL || undefined,
+    simulatorPayUrl: env.SIMULATOR_PAY_URL || undefined,
+    pay: env.WECHAT_MCH_ID
+      ? {
+          mchId: env.WECHAT_MCH_ID,
+          apiKey: env.WECHAT_API_KEY ?? '',
+          notifyUrl: env.WECHAT_NOTIFY_URL ?? '',
+          refundNotifyUrl: env.WECHAT_REFUND_NOTIFY_URL || undefined,
+          certPath: env.WECHAT_CERT_PATH || undefined,
+          keyPath: env.WECHAT_KEY_PATH || undefined,
+          pfxPath: env.WECHAT_PFX_PATH || undefined,
+        }
+      : undefined,
     database: databaseOptions(env.DATABASE_URL),
   };
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, Injectable, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   MINI_PROGRAM_ENTITIES,
@@ -64,7 +64,8 @@ export function createAppModule(
     style = 'forRoot',
     extras = {},
     listEntities = false,
-  }: { style?: ConfigStyle; extras?: MiniProgramModuleExtras; listEntities?: boolean } = {},
+    providers = [],
+  }: { style?: ConfigStyle; extras?: MiniProgramModuleExtras; listEntities?: boolean; providers?: Provider[] } = {},
 ): DynamicModule {
   const entities = listEntities ? { entities: MINI_PROGRAM_ENTITIES, autoLoadEntities: false } : { autoLoadEntities: true };
   @Module({})
@@ -76,5 +77,6 @@ export function createAppModule(
       miniProgram(style, options, extras),
     ],
     controllers: [ProtectedController],
+    providers,
   };
 }

@@ -1,6 +1,7 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MiniProgramModuleExtras, MiniProgramModuleOptions } from '../../lib';
@@ -29,13 +30,28 @@ export function simulatorOptions(sim: WeChatSimulator, overrides: Partial<MiniPr
   };
 }
 
+/** A port that is free now, so that options can name it before the app listens. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startHarness(
   settings: {
     options?: Partial<MiniProgramModuleOptions>;
     style?: ConfigStyle;
     extras?: MiniProgramModuleExtras;
     listEntities?: boolean;
+    providers?: Provider[];
     sim?: WeChatSimulator;
+    /** Listen on this port (the simulator must reach the app for notifications). */
+    port?: number;
   } = {},
 ): Promise<Harness> {
   const ownSim = !settings.sim;
@@ -47,11 +63,13 @@ export async function startHarness(
         style: settings.style,
         extras: settings.extras,
         listEntities: settings.listEntities,
+        providers: settings.providers,
       }),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
+  if (settings.port !== undefined) await app.listen(settings.port, '127.0.0.1');
+  else await app.init();
   const server = app.getHttpServer();
   const http = () => request(server);
   return {
