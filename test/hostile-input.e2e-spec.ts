@@ -71,6 +71,13 @@ describe('hostile and malformed input to the auth endpoints', () => {
     await h.http().get('/miniprogram_auth/me').set('Authorization', header).expect(401);
   });
 
+  it.each(['/miniprogram_auth/login', '/miniprogram_auth/updateUserInfo', '/miniprogram_auth/phoneNumber'])(
+    'answers %s with 400 when there is no body at all',
+    async (path) => {
+      await h.http().post(path).set('Authorization', `Token ${token}`).expect(400);
+    },
+  );
+
   it('still serves normal requests afterwards', async () => {
     await h.http().get('/miniprogram_auth/me').set('Authorization', `Token ${token}`).expect(200);
   });

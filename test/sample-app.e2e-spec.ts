@@ -49,6 +49,51 @@ describe('sample app in simulator mode (the README walk-through)', () => {
     expect((await fetch(`${app}/profile`, { headers: { authorization: `Token ${token}` } })).status).toBe(401);
   });
 
+  it('serves the pickup-order pay flow: order → wx.requestPayment params → paid once → refunded', async () => {
+    const sim = sample.simulator!;
+    const wx = sim.login();
+    const token = (await post(`${sample.appUrl}/miniprogram_auth/login`, { code: wx.code })).body.token as string;
+    const get = async (path: string) => {
+      const res = await fetch(`${sample.appUrl}${path}`, { headers: { authorization: `Token ${token}` } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    expect((await post(`${sample.appUrl}/orders`, { description: '', totalFee: 1.5 }, token)).status).toBe(400);
+    const created = await post(`${sample.appUrl}/orders`, { description: 'Pickup order', totalFee: 1 }, token);
+    expect(created.status).toBe(200);
+    const id = created.body.id as number;
+
+    const params = await post(`${sample.appUrl}/orders/${id}/pay`, {}, token);
+    expect(params.status).toBe(200);
+    expect(Object.keys(params.body).sort()).toEqual(['appId', 'nonceStr', 'package', 'paySign', 'signType', 'timeStamp']);
+
+    await sim.pay({ prepayId: (params.body.package as string).slice('prepay_id='.length) });
+    let order = (await get(`/orders/${id}`)).body;
+    for (let i = 0; i < 100 && order.status !== 'FULFILLED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order = (await get(`/orders/${id}`)).body;
+    }
+    expect(order).toMatchObject({ status: 'FULFILLED', paid: true, fulfilledCount: 1, payStatus: 'SUCCESS' });
+
+    await sim.notify({ outTradeNo: order.outTradeNo as string, kind: 'duplicate', copies: 5 });
+    expect((await get(`/orders/${id}`)).body).toMatchObject({ fulfilledCount: 1 });
+    expect((await post(`${sample.appUrl}/orders/${id}/pay`, {}, token)).status).toBe(409);
+
+    const refund = await fetch(`${sample.appUrl}/orders/${id}/refund`, { method: 'POST', headers: { authorization: `Token ${token}` } });
+    expect(refund.status).toBe(200);
+    for (let i = 0; i < 200 && order.status !== 'REFUNDED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order = (await get(`/orders/${id}`)).body;
+    }
+    expect(order).toMatchObject({ status: 'REFUNDED', payStatus: 'REFUND', refundedFee: 1 });
+
+    const stranger = sim.login();
+    const strangerToken = (await post(`${sample.appUrl}/miniprogram_auth/login`, { code: stranger.code })).body.token as string;
+    const foreign = await fetch(`${sample.appUrl}/orders/${id}`, { headers: { authorization: `Token ${strangerToken}` } });
+    expect(foreign.status).toBe(404);
+    expect((await get('/orders/abc')).status).toBe(400);
+  });
+
   it('answers GET /health', async () => {
     const res = await fetch(`${sample.appUrl}/health`);
     expect(await res.json()).toEqual({ ok: true });

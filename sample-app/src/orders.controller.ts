@@ -65,7 +65,7 @@ export class OrdersController {
   @Post(':id/refund')
   @HttpCode(200)
   refund(@CurrentWeChatAccount() account: WeChatAccount, @Param('id', ParseIntPipe) id: number, @Body() body: RefundDto) {
-    return this.orders.refund(account, id, body.refundFee);
+    return this.orders.refund(account, id, body?.refundFee);
   }
 }
 

@@ -1,15 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  JsapiPaymentParams,
-  OnPayOrderPaid,
-  OnPayRefundSettled,
-  PayOrderPaidEvent,
-  PayOrderStateError,
-  PayRefundSettledEvent,
-  WeChatAccount,
-  WeChatPayService,
-} from 'nestjs-miniprogram-api';
+import { OnPayOrderPaid, OnPayRefundSettled, PayOrderStateError, WeChatPayService } from 'nestjs-miniprogram-api';
+import type { JsapiPaymentParams, PayOrderPaidEvent, PayRefundSettledEvent, WeChatAccount } from 'nestjs-miniprogram-api';
 import { Repository } from 'typeorm';
 import { PickupOrder } from './pickup-order.entity';
 
@@ -31,7 +23,7 @@ export interface PickupOrderView {
 export class OrdersService {
   constructor(
     @InjectRepository(PickupOrder) private readonly orders: Repository<PickupOrder>,
-    private readonly pay: WeChatPayService,
+    private readonly wechatPay: WeChatPayService,
   ) {}
 
   async create(account: WeChatAccount, description: string, totalFee: number): Promise<PickupOrderView> {
@@ -47,7 +39,7 @@ export class OrdersService {
   async pay(account: WeChatAccount, id: number, clientIp?: string): Promise<JsapiPaymentParams> {
     const order = await this.find(account, id);
     try {
-      const { order: payOrder, params } = await this.pay.createJsapiPayment({
+      const { order: payOrder, params } = await this.wechatPay.createJsapiPayment({
         order: order.payOrder ?? undefined,
         body: order.description,
         totalFee: order.totalFee,
@@ -70,7 +62,7 @@ export class OrdersService {
     const order = await this.find(account, id);
     if (!order.payOrder?.paid) throw new ConflictException('the order is not paid');
     try {
-      const refund = await this.pay.refundOrder({ order: order.payOrder, refundFee });
+      const refund = await this.wechatPay.refundOrder({ order: order.payOrder, refundFee });
       return { outRefundNo: refund.outRefundNo, refundFee: refund.refundFee, status: refund.status };
     } catch (error) {
       if (error instanceof PayOrderStateError) throw new ConflictException(error.message);
