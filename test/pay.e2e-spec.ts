@@ -126,6 +126,31 @@ describe('WeChat Pay v2 (fixture host + simulator + SQLite)', () => {
       expect(await orders().findOneByOrFail({ id: first.order.id })).toMatchObject({ totalFee: 404, outTradeNo: changed.order.outTradeNo });
     });
 
+    it('continues with a new out_trade_no when WeChat says OUT_TRADE_NO_USED', async () => {
+      const outTradeNo = `used${Date.now()}`;
+      await pay.unifiedOrder({ outTradeNo, body: 'Other terms', totalFee: 999, openId }); // WeChat knows it with other terms
+      const row = await orders().save(
+        orders().create({ outTradeNo, body: 'Pickup order', totalFee: 100, openId, status: 'NOTPAY', paid: false }),
+      );
+      await expect(pay.unifiedOrder({ outTradeNo, body: 'Pickup order', totalFee: 100, openId })).rejects.toMatchObject({
+        errCode: 'OUT_TRADE_NO_USED',
+      });
+      const { order, reusedPrepayId } = await pay.createJsapiPayment({ order: row, body: 'Pickup order', totalFee: 100, openId });
+      expect(reusedPrepayId).toBe(false);
+      expect(order.id).toBe(row.id);
+      expect(order.outTradeNo).not.toBe(outTradeNo);
+      expect(sim.order(order.outTradeNo)).toMatchObject({ totalFee: 100, tradeState: 'NOTPAY' });
+    });
+
+    it('continues with a new out_trade_no when the old one was closed at WeChat', async () => {
+      const { order: first } = await newOrder(111);
+      await pay.closeOrder(first.outTradeNo); // closed behind the PayOrder's back
+      await orders().update({ id: first.id }, { prepayExpiresAt: new Date(Date.now() - 1000) });
+      const { order } = await pay.createJsapiPayment({ order: first.id, body: 'Pickup order', totalFee: 111, openId });
+      expect(order.outTradeNo).not.toBe(first.outTradeNo);
+      expect(sim.order(order.outTradeNo)?.tradeState).toBe('NOTPAY');
+    });
+
     it('refuses to pay an order twice', async () => {
       const { order, params } = await newOrder(505);
       await sim.pay({ prepayId: params.package.slice('prepay_id='.length) });
@@ -402,6 +427,19 @@ describe('WeChat Pay v2 (fixture host + simulator + SQLite)', () => {
       expect(query.refundCount).toBe(1);
       expect(query.refunds[0]).toMatchObject({ outRefundNo: refund.outRefundNo, refundFee: 500, refundStatus: 'SUCCESS' });
       expect(query.refunds[0].refundSuccessTime).toBeInstanceOf(Date);
+    });
+
+    it('records a PayRefund for the low-level refund() of a PayOrder, and keeps none when WeChat refuses', async () => {
+      const order = await paidOrder(2500);
+      const result = await pay.refund({ outTradeNo: order.outTradeNo, outRefundNo: `low${Date.now()}`, totalFee: 2500, refundFee: 700 });
+      expect(result.record).toMatchObject({ orderId: order.id, refundFee: 700, refundId: result.refundId });
+      sim.addFault({ path: '/secapi/pay/refund', payErrCode: 'NOTENOUGH', count: 1 });
+      await expect(
+        pay.refund({ outTradeNo: order.outTradeNo, outRefundNo: 'refused-1', totalFee: 2500, refundFee: 100 }),
+      ).rejects.toMatchObject({
+        errCode: 'NOTENOUGH',
+      });
+      expect(await h.dataSource.getRepository(PayRefund).findOneBy({ outRefundNo: 'refused-1' })).toBeNull();
     });
 
     it('is safe to repeat with the same outRefundNo and refuses to refund more than was paid', async () => {

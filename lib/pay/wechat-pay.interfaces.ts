@@ -85,6 +85,8 @@ export interface RefundResult extends WithRaw {
   refundFee: number;
   totalFee: number;
   cashFee?: number;
+  /** The recorded `PayRefund`, when the order is a `PayOrder` of this database. */
+  record?: PayRefund;
 }
 
 /** `refundQuery` input: one of the four keys (WeChat uses the first present in this order). @publicApi */

@@ -132,9 +132,12 @@ export class WeChatPayService {
   }
 
   /**
-   * `secapi/pay/refund` with the client certificate. An accepted refund is not yet settled: the
-   * refund notification or `refundQuery` tells the outcome. Retrying with the same
-   * `outRefundNo` never refunds twice.
+   * `secapi/pay/refund` with the client certificate. When the order is a `PayOrder` of this
+   * database, a `PayRefund` is recorded (status `PROCESSING`) before WeChat is asked — so a
+   * refund notification can never arrive for an unknown refund — and removed again only if
+   * WeChat refuses for good. An accepted refund is not yet settled: the refund notification or
+   * `refundQuery` tells the outcome. Retrying with the same `outRefundNo` never refunds twice.
+   * @throws PayOrderStateError when the recorded order is not paid or the refunds would exceed what was paid.
    */
   async refund(req: RefundRequest): Promise<RefundResult> {
     const pay = this.pay('refund');
@@ -150,17 +153,37 @@ export class WeChatPayService {
     };
     input.check(!(req.refundFee > req.totalFee), 'refundFee must not exceed totalFee');
     input.done();
-    const raw = await this.call('refund', '/secapi/pay/refund', params, { cert: true, signType: req.signType });
-    return {
-      refundId: raw.refund_id ?? '',
-      outRefundNo: raw.out_refund_no ?? req.outRefundNo,
-      transactionId: raw.transaction_id ?? '',
-      outTradeNo: raw.out_trade_no ?? '',
-      refundFee: int(raw.refund_fee) ?? req.refundFee,
-      totalFee: int(raw.total_fee) ?? req.totalFee,
-      cashFee: int(raw.cash_fee),
-      raw,
-    };
+    if (!pay.clientCert)
+      throw new WeChatPayInputError('refund', ['this API needs the merchant API client certificate: set pay.clientCert']);
+
+    const order = await this.orders.findOne({
+      where: req.transactionId ? { transactionId: req.transactionId } : { outTradeNo: req.outTradeNo },
+    });
+    const record = order ? await this.recordRefund(order, req) : null;
+    try {
+      const raw = await this.call('refund', '/secapi/pay/refund', params, { cert: true, signType: req.signType });
+      const result: RefundResult = {
+        refundId: raw.refund_id ?? '',
+        outRefundNo: raw.out_refund_no ?? req.outRefundNo,
+        transactionId: raw.transaction_id ?? '',
+        outTradeNo: raw.out_trade_no ?? '',
+        refundFee: int(raw.refund_fee) ?? req.refundFee,
+        totalFee: int(raw.total_fee) ?? req.totalFee,
+        cashFee: int(raw.cash_fee),
+        raw,
+      };
+      if (record && result.refundId && result.refundId !== record.refundId) {
+        await this.refunds.update({ id: record.id }, { refundId: result.refundId });
+        record.refundId = result.refundId;
+      }
+      return record ? { ...result, record } : result;
+    } catch (error) {
+      // Refused for good: the refund never existed at WeChat. Anything else may have reached it.
+      if (record && error instanceof WeChatPayError && !RETRYABLE_ERR_CODES.has(error.errCode ?? '') && !record.refundId) {
+        await this.refunds.delete({ id: record.id, status: 'PROCESSING' });
+      }
+      throw error;
+    }
   }
 
   /** `pay/refundquery`; the indexed `_$n` fields become `refunds`. */
@@ -404,10 +427,8 @@ export class WeChatPayService {
   }
 
   /**
-   * Refunds a paid order (all that is left, by default) and records a `PayRefund`. The record is
-   * written before WeChat is asked, so a refund notification can never arrive for an unknown
-   * refund; it is removed again only if WeChat refuses. Calling again with the same
-   * `outRefundNo` is safe.
+   * Refunds a paid `PayOrder` — all that is left of it by default — through `refund`, which
+   * records the `PayRefund`. Calling again with the same `outRefundNo` is safe.
    * @throws PayOrderStateError when the order is not paid or the amount exceeds what is left.
    */
   async refundOrder(req: {
@@ -418,67 +439,19 @@ export class WeChatPayService {
   }): Promise<PayRefund> {
     const order = await this.loadOrder(req.order);
     if (!order) throw new WeChatPayInputError('refundOrder', ['no such PayOrder']);
-    if (!order.paid || !order.transactionId) {
+    if (!order.paid || !order.transactionId)
       throw new PayOrderStateError(`order ${order.outTradeNo} is not paid`, order.outTradeNo, order.status);
-    }
-    const outRefundNo = req.outRefundNo ?? `R${order.outTradeNo}${Date.now().toString(36)}`.slice(0, 64);
-    let refund = await this.refunds.findOne({ where: { outRefundNo } });
-    if (refund && refund.orderId !== order.id) throw new WeChatPayInputError('refundOrder', ['outRefundNo belongs to another order']);
-    if (!refund) {
-      const open = await this.refunds.find({ where: { orderId: order.id } });
-      const committed = open.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
-      const refundFee = req.refundFee ?? order.totalFee - committed;
-      const input = new PayInput('refundOrder');
-      input.fen('refundFee', refundFee);
-      input.done();
-      if (committed + refundFee > order.totalFee) {
-        throw new PayOrderStateError(
-          `refund of ${refundFee} fen exceeds what is left of order ${order.outTradeNo} (${order.totalFee - committed} fen)`,
-          order.outTradeNo,
-          order.status,
-        );
-      }
-      try {
-        refund = await this.refunds.save(
-          this.refunds.create({
-            outRefundNo,
-            orderId: order.id,
-            totalFee: order.totalFee,
-            refundFee,
-            refundDesc: req.refundDesc ?? null,
-            status: 'PROCESSING',
-          }),
-        );
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        refund = await this.refunds.findOneOrFail({ where: { outRefundNo } });
-      }
-    }
-    try {
-      const result = await this.refund({
-        transactionId: order.transactionId,
-        outRefundNo,
-        totalFee: refund.totalFee,
-        refundFee: refund.refundFee,
-        refundDesc: refund.refundDesc ?? undefined,
-      });
-      if (result.refundId && result.refundId !== refund.refundId) {
-        await this.refunds.update({ id: refund.id }, { refundId: result.refundId });
-        refund.refundId = result.refundId;
-      }
-      return refund;
-    } catch (error) {
-      // Refused for good: the refund never existed at WeChat. Anything else may have reached it.
-      if (
-        error instanceof WeChatPayError &&
-        !RETRYABLE_ERR_CODES.has(error.errCode ?? '') &&
-        refund.status === 'PROCESSING' &&
-        !refund.refundId
-      ) {
-        await this.refunds.delete({ id: refund.id, status: 'PROCESSING' });
-      }
-      throw error;
-    }
+    const outRefundNo = req.outRefundNo ?? `R${Date.now().toString(36)}${createNonceStr(24)}`;
+    const existing = await this.refunds.findOne({ where: { outRefundNo } });
+    const refundFee = existing?.refundFee ?? req.refundFee ?? order.totalFee - (await this.committedRefunds(order.id));
+    const result = await this.refund({
+      transactionId: order.transactionId,
+      outRefundNo,
+      totalFee: order.totalFee,
+      refundFee,
+      refundDesc: existing?.refundDesc ?? req.refundDesc,
+    });
+    return result.record ?? (await this.refunds.findOneOrFail({ where: { outRefundNo } }));
   }
 
   /**
@@ -631,6 +604,48 @@ export class WeChatPayService {
       if (isUniqueViolation(error))
         throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
       throw error;
+    }
+  }
+
+  /** Fen of an order promised to refunds that are not closed. */
+  private async committedRefunds(orderId: number): Promise<number> {
+    const rows = await this.refunds.find({ where: { orderId } });
+    return rows.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
+  }
+
+  /** The PayRefund of a refund request, created (PROCESSING) unless it exists; checks the order can give that much. */
+  private async recordRefund(order: PayOrder, req: RefundRequest): Promise<PayRefund> {
+    const existing = await this.refunds.findOne({ where: { outRefundNo: req.outRefundNo } });
+    if (existing) {
+      if (existing.orderId !== order.id || existing.refundFee !== req.refundFee) {
+        throw new WeChatPayInputError('refund', [`outRefundNo ${req.outRefundNo} was used for another refund`]);
+      }
+      return existing;
+    }
+    if (!order.paid) throw new PayOrderStateError(`order ${order.outTradeNo} is not paid`, order.outTradeNo, order.status);
+    if (req.totalFee !== order.totalFee) throw new WeChatPayInputError('refund', [`totalFee must be the order's ${order.totalFee} fen`]);
+    const left = order.totalFee - (await this.committedRefunds(order.id));
+    if (req.refundFee > left) {
+      throw new PayOrderStateError(
+        `refund of ${req.refundFee} fen exceeds what is left of order ${order.outTradeNo} (${left} fen)`,
+        order.outTradeNo,
+        order.status,
+      );
+    }
+    try {
+      return await this.refunds.save(
+        this.refunds.create({
+          outRefundNo: req.outRefundNo,
+          orderId: order.id,
+          totalFee: order.totalFee,
+          refundFee: req.refundFee,
+          refundDesc: req.refundDesc ?? null,
+          status: 'PROCESSING',
+        }),
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.refunds.findOneOrFail({ where: { outRefundNo: req.outRefundNo } });
     }
   }
 
