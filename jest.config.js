@@ -11,5 +11,7 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', rootDir: '.', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    // Needs Redis (and, for the multi-instance tests, PostgreSQL): `npm run test:services`.
+    { ...common, displayName: 'services', rootDir: '.', testMatch: ['<rootDir>/test/services/**/*.services-spec.ts'] },
   ],
 };

@@ -27,6 +27,8 @@ export { WeChatApiService } from './wechat/wechat-api.service';
 export { WeChatCryptoService } from './wechat/wechat-crypto.service';
 export type { WeChatPhoneInfo, WeChatSession } from './wechat/wechat-api.interface';
 export { MemoryAccessTokenStore } from './wechat/access-token.store';
+export { RedisAccessTokenStore } from './wechat/redis-access-token.store';
+export type { RedisLikeClient } from './wechat/redis-access-token.store';
 export type { WeChatRequest, WeChatJson } from './wechat/wechat-http.client';
 export type { AccessTokenStore, StoredAccessToken } from './wechat/access-token.store';
 

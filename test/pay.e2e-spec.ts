@@ -26,11 +26,11 @@ function independentSign(params: Record<string, string>, key: string, type: 'MD5
   return digest.digest('hex').toUpperCase();
 }
 
-async function until<T>(probe: () => T | Promise<T>, ms = 5000): Promise<T> {
+async function until<T>(probe: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await probe();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -24,6 +24,13 @@ export interface AccessTokenStore {
    * process that saw a token fail never throws away a newer one fetched by another process.
    */
   delete(key: string, token: string): Promise<void>;
+  /**
+   * Optional cross-process lock, so that only one process refreshes a token at a time. Resolves
+   * a release function when the lock was taken, or `null` when another process holds it (the
+   * caller then waits for that process's token to appear in the store). The lock must expire by
+   * itself after `ttlMs`, so a crashed holder cannot block the others.
+   */
+  lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | null>;
 }
 
 /**

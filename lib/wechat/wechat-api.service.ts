@@ -54,15 +54,17 @@ export class WeChatApiService {
 
   /**
    * A valid access token from `cgi-bin/stable_token`, cached in the access-token store. Calls
-   * from this process share one request while a token is being fetched.
+   * from this process share one request while a token is being fetched; with a store that can
+   * lock (e.g. `RedisAccessTokenStore`), processes also take turns, so N processes refresh once.
+   * `rejected` names a token WeChat refused: it is never handed out again.
    */
-  async getAccessToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+  async getAccessToken(options: { forceRefresh?: boolean; rejected?: string } = {}): Promise<string> {
     if (!options.forceRefresh) {
-      const cached = await this.store.get(this.storeKey);
-      if (cached && cached.expiresAt > Date.now()) return cached.token;
+      const cached = await this.usable(options.rejected);
+      if (cached) return cached;
     }
     if (!this.inflightToken) {
-      this.inflightToken = this.fetchAccessToken(options.forceRefresh ?? false).finally(() => {
+      this.inflightToken = this.refresh(options.forceRefresh ?? false, options.rejected).finally(() => {
         this.inflightToken = null;
       });
     }
@@ -127,16 +129,50 @@ export class WeChatApiService {
       if (!(error instanceof WeChatApiError) || !STALE_TOKEN_ERRCODES.has(error.errcode)) throw error;
       this.logger.warn(`WeChat rejected the access token (errcode ${error.errcode}); fetching a current one`);
       await this.store.delete(this.storeKey, token);
-      let fresh = await this.getAccessToken();
+      let fresh = await this.getAccessToken({ rejected: token });
       // stable_token hands back the same token until it expires; if that is the one WeChat
       // just refused, only a forced refresh gives a new one.
-      if (fresh === token) fresh = await this.getAccessToken({ forceRefresh: true });
+      if (fresh === token) fresh = await this.getAccessToken({ forceRefresh: true, rejected: token });
       return this.http.request(build(fresh));
     }
   }
 
   private get storeKey(): string {
     return `miniprogram:access_token:${this.options.appId}`;
+  }
+
+  /** A stored token that is neither expired nor the rejected one. */
+  private async usable(rejected?: string): Promise<string | null> {
+    const cached = await this.store.get(this.storeKey);
+    return cached && cached.expiresAt > Date.now() && cached.token !== rejected ? cached.token : null;
+  }
+
+  /**
+   * Fetches a token, holding the store's lock when it has one. A process that finds the lock
+   * taken waits for the holder's token instead of fetching its own, and fetches anyway if none
+   * appears within the lock's lifetime (the holder died).
+   */
+  private async refresh(forceRefresh: boolean, rejected?: string): Promise<string> {
+    if (!this.store.lock) return this.fetchAccessToken(forceRefresh);
+    const { timeoutMs, retries, retryDelayMs } = this.options.http;
+    const lockTtl = (timeoutMs + retryDelayMs * 2 ** retries) * (retries + 1) + 1000;
+    const deadline = Date.now() + lockTtl;
+    for (;;) {
+      const release = await this.store.lock(this.storeKey, lockTtl);
+      if (release) {
+        try {
+          // Another process may have refreshed while we waited for the lock.
+          const cached = forceRefresh && !rejected ? null : await this.usable(rejected);
+          return cached ?? (await this.fetchAccessToken(forceRefresh));
+        } finally {
+          await release().catch(() => undefined);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const cached = await this.usable(rejected);
+      if (cached) return cached;
+      if (Date.now() > deadline) return this.fetchAccessToken(forceRefresh);
+    }
   }
 
   private async fetchAccessToken(forceRefresh: boolean): Promise<string> {

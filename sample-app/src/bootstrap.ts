@@ -2,6 +2,8 @@ import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import Redis from 'ioredis';
+import { RedisAccessTokenStore } from 'nestjs-miniprogram-api';
 import type { MiniProgramModuleOptions, MiniProgramPayOptions } from 'nestjs-miniprogram-api';
 import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from 'nestjs-miniprogram-api/testing';
 import { AppModule } from './app.module';
@@ -75,6 +77,9 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
     wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl, pay: simulatorPay(appBase, simulator.payUrl) };
   }
 
+  const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
+  if (redis) wechat = { ...wechat, accessTokenStore: new RedisAccessTokenStore(redis, { prefix: 'sample:' }) };
+
   try {
     const app = await NestFactory.create(AppModule.forConfig(config, wechat), logger === undefined ? {} : { logger });
     await app.listen(port, config.host);
@@ -87,10 +92,12 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
       simulator,
       async close() {
         await app.close();
+        redis?.disconnect();
         await simulator?.stop();
       },
     };
   } catch (error) {
+    redis?.disconnect();
     await simulator?.stop();
     throw error;
   }

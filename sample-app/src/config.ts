@@ -17,6 +17,8 @@ export interface SampleConfig {
   simulatorUrl?: string;
   /** That simulator's pay API. */
   simulatorPayUrl?: string;
+  /** Redis for the shared access token (several instances). */
+  redisUrl?: string;
   /** WeChat Pay with real credentials (mode 'wechat'); in simulator mode the development merchant is used. */
   pay?: {
     mchId: string;
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
     simulatorPayPort: port(env.SIMULATOR_PAY_PORT, 3002, 'SIMULATOR_PAY_PORT'),
     simulatorUrl: env.SIMULATOR_URL || undefined,
     simulatorPayUrl: env.SIMULATOR_PAY_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
     pay: env.WECHAT_MCH_ID
       ? {
           mchId: env.WECHAT_MCH_ID,

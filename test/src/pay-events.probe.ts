@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { OnPayOrderPaid, OnPayRefundSettled, PayOrderPaidEvent, PayRefundSettledEvent, WeChatAccount } from '../../lib';
+import { OnPayOrderPaid, OnPayRefundSettled, WeChatAccount } from '../../lib';
+import type { PayOrderPaidEvent, PayRefundSettledEvent } from '../../lib';
 
 /** A host provider with pay handlers that records every call and can be told to fail. */
 @Injectable()
