@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { decryptRefundReqInfo, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
@@ -29,8 +29,34 @@ class Rejection extends Error {}
  * @internal
  */
 @Injectable()
-export class PayNotifyProcessor {
+export class PayNotifyProcessor implements BeforeApplicationShutdown {
   private readonly logger = new Logger('MiniProgram');
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  /** How long shutdown waits for notifications being processed. */
+  static shutdownGraceMs = 10_000;
+
+  /**
+   * Lets notifications that are being processed finish before the database connection closes
+   * (TypeORM closes it in `onApplicationShutdown`, after this hook), so that a transaction under
+   * way commits and its `SUCCESS` is sent, instead of failing half-way.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.inflight.size === 0) return;
+    this.logger.log(`waiting for ${this.inflight.size} notification(s) in progress`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inflight]),
+      new Promise((resolve) => (timer = setTimeout(resolve, PayNotifyProcessor.shutdownGraceMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
+    return work;
+  }
 
   constructor(
     @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
@@ -39,7 +65,15 @@ export class PayNotifyProcessor {
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
   ) {}
 
-  async handlePayNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayOrder>> {
+  handlePayNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayOrder>> {
+    return this.track(this.processPayNotify(rawXml));
+  }
+
+  handleRefundNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayRefund>> {
+    return this.track(this.processRefundNotify(rawXml));
+  }
+
+  private async processPayNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayOrder>> {
     try {
       const pay = this.payOptions();
       const n = await this.parse(rawXml);
@@ -76,7 +110,7 @@ export class PayNotifyProcessor {
     }
   }
 
-  async handleRefundNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayRefund>> {
+  private async processRefundNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayRefund>> {
     try {
       const pay = this.payOptions();
       const outer = await this.parse(rawXml);
