@@ -28,6 +28,8 @@ const MARKUP = /<!\[CDATA\[|<!|&/g;
 
 /** The only references accepted: the five predefined entities and character references. */
 const REFERENCE = /&(?:amp|lt|gt|quot|apos|#[0-9]{1,8}|#x[0-9A-Fa-f]{1,8});/y;
+/** A leading `<?xml …?>` declaration, the only processing instruction a WeChat document has. */
+const XML_DECLARATION = /^\s*<\?xml\s[^<>?]*\?>/;
 
 /** Prefix given to every element name while xml2js builds its object, so no name can collide with its own keys. */
 const TAG_PREFIX = 'el:';
@@ -101,10 +103,13 @@ function toText(xml: string | Buffer, maxBytes: number): string {
  * Refuses, before any parsing, what a flat WeChat document never holds and what XML attacks
  * need: any `<!` other than a CDATA section (DOCTYPE, ENTITY, comments: XXE, billion laughs),
  * a reference other than the five predefined entities or a character reference (sax would
- * otherwise expand HTML entities such as `&nbsp;`), and characters outside XML 1.0.
+ * otherwise expand HTML entities such as `&nbsp;`), characters outside XML 1.0, and processing
+ * instructions other than a leading XML declaration (inside one, a `<![CDATA[` would otherwise
+ * hide what follows from this scan).
  */
 function scanMarkup(text: string): void {
   if (NOT_XML_CHAR.test(text)) throw new PayXmlError('MALFORMED');
+  if (text.replace(XML_DECLARATION, '').includes('<?')) throw new PayXmlError('MALFORMED');
   MARKUP.lastIndex = 0;
   for (let match = MARKUP.exec(text); match; match = MARKUP.exec(text)) {
     if (match[0] === '<![CDATA[') {

@@ -204,7 +204,10 @@ export interface JsapiPaymentParams {
 export interface CreateJsapiPaymentRequest {
   /** An existing `PayOrder` (or its id) to pay again; without it a new one is created. */
   order?: PayOrder | number;
-  /** For a new order. Default: generated. */
+  /**
+   * For a new order. Default: generated. Derive it from your business order (e.g. `pickup${id}`)
+   * so that concurrent calls for one business order (a double tap) share one `PayOrder`.
+   */
   outTradeNo?: string;
   body: string;
   totalFee: number;

@@ -554,7 +554,11 @@ export class WeChatPayService {
     if (answer.return_code !== 'SUCCESS') {
       throw new WeChatPayError(api, { returnCode: answer.return_code ?? 'FAIL', returnMsg: answer.return_msg });
     }
-    if (verify && !verifyPayV2Sign(answer, this.pay(api).apiKey, (answer.sign_type as PaySignType | undefined) ?? signType)) {
+    const answerSignType = answer.sign_type ?? signType;
+    if (answerSignType !== 'MD5' && answerSignType !== 'HMAC-SHA256') {
+      throw new WeChatUnavailableError(api, 'invalid-response', 'the answer names an unknown sign_type');
+    }
+    if (verify && !verifyPayV2Sign(answer, this.pay(api).apiKey, answerSignType)) {
       throw new WeChatUnavailableError(api, 'invalid-response', 'the signature of the answer does not verify');
     }
     if (answer.result_code !== undefined && answer.result_code !== 'SUCCESS') {
@@ -601,9 +605,12 @@ export class WeChatPayService {
         }),
       );
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      // The same business order paid twice at once (a double tap): continue with the PayOrder the
+      // other request created, as long as it is the same payment.
+      const existing = await this.orders.findOne({ where: { outTradeNo } });
+      if (existing && existing.totalFee === req.totalFee && existing.body === req.body && existing.openId === req.openId) return existing;
+      throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
     }
   }
 

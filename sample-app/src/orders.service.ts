@@ -41,6 +41,8 @@ export class OrdersService {
     try {
       const { order: payOrder, params } = await this.wechatPay.createJsapiPayment({
         order: order.payOrder ?? undefined,
+        // One out_trade_no per pickup order: a double tap shares the PayOrder instead of making two.
+        outTradeNo: order.payOrder ? undefined : `pickup${String(order.id).padStart(6, '0')}`,
         body: order.description,
         totalFee: order.totalFee,
         openId: account.openId,
