@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AuthToken, encryptUserData, WeChatAccount } from '../lib';
 import { SIMULATOR_DEV_APP } from '../lib/testing';
-import { Harness, startHarness } from './utils/harness';
+import { Harness, startHarness, testDbEngine } from './utils/harness';
 
-describe('auth endpoints (fixture host + simulator + SQLite)', () => {
+describe(`auth endpoints (fixture host + simulator + ${testDbEngine()})`, () => {
   let h: Harness;
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { Column, DataSource, Entity, JoinColumn, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { MINI_PROGRAM_ENTITIES, PayOrder } from '../lib';
+import { createTestDatabase, TestDatabase } from './utils/database';
 
 /** A host entity written the way the original's README told users to: OneToOne to PayOrder. */
 @Entity('host_shop_order')
@@ -12,18 +13,18 @@ class ShopOrder {
 }
 
 describe('host entities linked to PayOrder', () => {
+  let database: TestDatabase;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = new DataSource({
-      type: 'better-sqlite3',
-      database: ':memory:',
-      entities: [...MINI_PROGRAM_ENTITIES, ShopOrder],
-      synchronize: true,
-    });
+    database = await createTestDatabase();
+    dataSource = new DataSource({ ...database.options, entities: [...MINI_PROGRAM_ENTITIES, ShopOrder] });
     await dataSource.initialize();
   });
-  afterAll(() => dataSource.destroy());
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
 
   it('saves a new PayOrder through the host entity (cascade) and loads it back with the relation', async () => {
     const repo = dataSource.getRepository(ShopOrder);

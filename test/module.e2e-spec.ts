@@ -96,15 +96,14 @@ describe('MiniProgramModule configuration', () => {
     try {
       const { token } = await h.login();
       await h.http().get('/host/whoami').set('Authorization', `Token ${token}`).expect(200);
-      const tables = await h.dataSource.query(
-        `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'miniprogram_%' ORDER BY name`,
-      );
-      expect(tables.map((t: { name: string }) => t.name)).toEqual([
-        'miniprogram_auth_token',
-        'miniprogram_pay_order',
-        'miniprogram_pay_refund',
-        'miniprogram_wechat_account',
-      ]);
+      const names = h.dataSource.entityMetadatas.map((m) => m.tableName).sort();
+      expect(names).toEqual(['miniprogram_auth_token', 'miniprogram_pay_order', 'miniprogram_pay_refund', 'miniprogram_wechat_account']);
+      const queryRunner = h.dataSource.createQueryRunner();
+      try {
+        for (const name of names) expect([name, await queryRunner.hasTable(name)]).toEqual([name, true]);
+      } finally {
+        await queryRunner.release();
+      }
     } finally {
       await h.close();
     }

@@ -12,7 +12,7 @@ import {
 } from '../lib';
 import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
-import { freePort, Harness, startHarness } from './utils/harness';
+import { freePort, Harness, startHarness, testDbEngine } from './utils/harness';
 
 /** An MD5/HMAC v2 signature computed here, independently of the library. */
 function independentSign(params: Record<string, string>, key: string, type: 'MD5' | 'HMAC-SHA256' = 'MD5'): string {
@@ -49,7 +49,7 @@ async function control(sim: WeChatSimulator, path: string, body: unknown): Promi
   return { status: res.status, body: json.notifications ?? [] };
 }
 
-describe('WeChat Pay v2 (fixture host + simulator + SQLite)', () => {
+describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
   let sim: WeChatSimulator;
   let h: Harness;
   let pay: WeChatPayService;

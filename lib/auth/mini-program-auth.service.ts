@@ -166,7 +166,8 @@ export class MiniProgramAuthService {
 
 function text(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null;
-  return [...value].slice(0, max).join('');
+  // U+0000 cannot be stored in PostgreSQL text (the update would fail); no profile field needs it.
+  return [...value.replaceAll('\u0000', '')].slice(0, max).join('');
 }
 
 function gender(value: unknown): number | null {

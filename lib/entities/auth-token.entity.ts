@@ -28,10 +28,10 @@ export class AuthToken {
   createdAt!: Date;
 
   /** When the token stops being accepted; `null` for never. */
-  @Column({ name: 'expires_at', type: Date, nullable: true })
+  @Column({ name: 'expires_at', type: Date, precision: 3, nullable: true })
   expiresAt!: Date | null;
 
   /** When the token was revoked (logout); `null` while it is valid. */
-  @Column({ name: 'revoked_at', type: Date, nullable: true })
+  @Column({ name: 'revoked_at', type: Date, precision: 3, nullable: true })
   revokedAt!: Date | null;
 }

@@ -34,9 +34,9 @@ export class PayOrder {
   @Column({ name: 'fee_type', type: 'varchar', length: 8, default: 'CNY' })
   feeType!: string;
 
-  /** The payer's openid under the mini program's AppID. */
+  /** The payer's openid under the mini program's AppID (WeChat Pay's `openid`, at most 128 characters). */
   @Index('IDX_miniprogram_pay_order_open_id')
-  @Column({ name: 'open_id', type: 'varchar', length: 64 })
+  @Column({ name: 'open_id', type: 'varchar', length: 128 })
   openId!: string;
 
   @Column({ name: 'trade_type', type: 'varchar', length: 16, default: 'JSAPI' })
@@ -46,7 +46,7 @@ export class PayOrder {
   prepayId!: string | null;
 
   /** Until when `prepayId` is reused instead of asking WeChat again. */
-  @Column({ name: 'prepay_expires_at', type: Date, nullable: true })
+  @Column({ name: 'prepay_expires_at', type: Date, precision: 3, nullable: true })
   prepayExpiresAt!: Date | null;
 
   /** WeChat's order number, known once paid. */
@@ -61,7 +61,7 @@ export class PayOrder {
   @Column({ type: 'boolean', default: false })
   paid!: boolean;
 
-  @Column({ name: 'paid_at', type: Date, nullable: true })
+  @Column({ name: 'paid_at', type: Date, precision: 3, nullable: true })
   paidAt!: Date | null;
 
   /** What the user paid in cash (fen), from the notification. */

@@ -45,7 +45,7 @@ export class PayRefund {
   @Column({ type: 'varchar', length: 16, default: 'PROCESSING' })
   status!: PayRefundStatus;
 
-  @Column({ name: 'success_at', type: Date, nullable: true })
+  @Column({ name: 'success_at', type: Date, precision: 3, nullable: true })
   successAt!: Date | null;
 
   /** Where the money went (`refund_recv_accout`, WeChat's spelling). */

@@ -7,6 +7,7 @@ import {
   MiniProgramModuleOptions,
   MiniProgramOptionsFactory,
 } from '../../lib';
+import type { TestDatabase } from '../utils/database';
 import { ProtectedController } from './protected.controller';
 
 /** How the fixture host configures the module. */
@@ -55,8 +56,9 @@ function miniProgram(style: ConfigStyle, options: MiniProgramModuleOptions, extr
 }
 
 /**
- * The fixture host app: SQLite in memory with autoLoadEntities, the module configured in one of
- * the four styles, and a guarded host controller.
+ * The fixture host app: a database with autoLoadEntities (SQLite in memory unless `database` is
+ * given, e.g. from `createTestDatabase()`), the module configured in one of the four styles, and
+ * a guarded host controller.
  */
 export function createAppModule(
   options: MiniProgramModuleOptions,
@@ -65,17 +67,23 @@ export function createAppModule(
     extras = {},
     listEntities = false,
     providers = [],
-  }: { style?: ConfigStyle; extras?: MiniProgramModuleExtras; listEntities?: boolean; providers?: Provider[] } = {},
+    database,
+  }: {
+    style?: ConfigStyle;
+    extras?: MiniProgramModuleExtras;
+    listEntities?: boolean;
+    providers?: Provider[];
+    /** The database to use (created and dropped by the caller); default SQLite in memory. */
+    database?: TestDatabase;
+  } = {},
 ): DynamicModule {
   const entities = listEntities ? { entities: MINI_PROGRAM_ENTITIES, autoLoadEntities: false } : { autoLoadEntities: true };
+  const connection = database?.options ?? { type: 'better-sqlite3' as const, database: ':memory:', synchronize: true as const };
   @Module({})
   class AppModule {}
   return {
     module: AppModule,
-    imports: [
-      TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', ...entities, synchronize: true, retryAttempts: 0 }),
-      miniProgram(style, options, extras),
-    ],
+    imports: [TypeOrmModule.forRoot({ ...connection, ...entities, retryAttempts: 0 }), miniProgram(style, options, extras)],
     controllers: [ProtectedController],
     providers,
   };

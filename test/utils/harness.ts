@@ -7,15 +7,22 @@ import { DataSource } from 'typeorm';
 import { MiniProgramModuleExtras, MiniProgramModuleOptions } from '../../lib';
 import { SIMULATOR_DEV_APP, WeChatSimulator } from '../../lib/testing';
 import { ConfigStyle, createAppModule } from '../src/app.module';
+import { createTestDatabase, TestDatabase } from './database';
+
+export { createTestDatabase, testDbEngine, withTestDatabase } from './database';
+export type { TestDatabase, TestDbEngine } from './database';
 
 /** A running fixture host app talking to a running simulator. */
 export interface Harness {
   app: INestApplication;
   sim: WeChatSimulator;
   dataSource: DataSource;
+  /** The app's database: SQLite in memory, or a database of its own on the engine `TEST_DB` names. */
+  database: TestDatabase;
   http: () => ReturnType<typeof request>;
   /** Logs a simulated user in: `wx.login()` in the simulator, then POST login to the app. */
   login(input?: { openId?: string; unionId?: string }): Promise<{ token: string; userId: number; openId: string; sessionKey: string }>;
+  /** Closes the app, then drops its database (unless it was passed in) and stops its simulator. */
   close(): Promise<void>;
 }
 
@@ -52,39 +59,63 @@ export async function startHarness(
     sim?: WeChatSimulator;
     /** Listen on this port (the simulator must reach the app for notifications). */
     port?: number;
+    /**
+     * The database to use; the caller drops it. By default each harness creates its own with
+     * `createTestDatabase()` (the engine `TEST_DB` names) and drops it on `close()`.
+     */
+    database?: TestDatabase;
   } = {},
 ): Promise<Harness> {
   const ownSim = !settings.sim;
   const sim = settings.sim ?? new WeChatSimulator();
-  if (ownSim) await sim.start();
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      createAppModule(simulatorOptions(sim, settings.options), {
-        style: settings.style,
-        extras: settings.extras,
-        listEntities: settings.listEntities,
-        providers: settings.providers,
-      }),
-    ],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  if (settings.port !== undefined) await app.listen(settings.port, '127.0.0.1');
-  else await app.init();
+  const ownDatabase = !settings.database;
+  let database: TestDatabase | undefined = settings.database;
+  let app: INestApplication | undefined;
+  const release = async () => {
+    try {
+      await app?.close();
+    } finally {
+      try {
+        if (ownDatabase) await database?.drop();
+      } finally {
+        if (ownSim) await sim.stop();
+      }
+    }
+  };
+  try {
+    if (ownSim) await sim.start();
+    database ??= await createTestDatabase();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        createAppModule(simulatorOptions(sim, settings.options), {
+          style: settings.style,
+          extras: settings.extras,
+          listEntities: settings.listEntities,
+          providers: settings.providers,
+          database,
+        }),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    if (settings.port !== undefined) await app.listen(settings.port, '127.0.0.1');
+    else await app.init();
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
+  }
   const server = app.getHttpServer();
   const http = () => request(server);
   return {
     app,
     sim,
     dataSource: app.get<DataSource>(getDataSourceToken()),
+    database,
     http,
     async login(input = {}) {
       const wx = sim.login(input);
       const res = await http().post('/miniprogram_auth/login').send({ code: wx.code }).expect(200);
       return { token: res.body.token, userId: res.body.user_id, openId: wx.openId, sessionKey: wx.sessionKey };
     },
-    async close() {
-      await app.close();
-      if (ownSim) await sim.stop();
-    },
+    close: release,
   };
 }
