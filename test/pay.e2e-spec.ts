@@ -385,6 +385,21 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
       expect(probe.paid.find((e) => e.order.id === order.id)?.source).toBe('query');
     });
 
+    it('retries SYSTEMERROR and 5xx with the same request, and reports them typed when they persist', async () => {
+      const { order } = await newOrder(1414);
+      sim.addFault({ path: '/pay/orderquery', payErrCode: 'SYSTEMERROR', count: 1 });
+      sim.addFault({ path: '/pay/orderquery', status: 503, count: 1 });
+      const before = sim.calls.filter((c) => c.path === '/pay/orderquery').length;
+      await expect(pay.orderQuery({ outTradeNo: order.outTradeNo })).resolves.toMatchObject({ tradeState: 'NOTPAY' });
+      expect(sim.calls.filter((c) => c.path === '/pay/orderquery').length - before).toBe(3);
+      sim.addFault({ path: '/pay/orderquery', payErrCode: 'SYSTEMERROR', count: 10 });
+      await expect(pay.orderQuery({ outTradeNo: order.outTradeNo })).rejects.toMatchObject({
+        name: 'WeChatPayError',
+        errCode: 'SYSTEMERROR',
+      });
+      sim.clearFaults();
+    });
+
     it('closes an unpaid order and reports unknown orders as typed errors', async () => {
       const { order } = await newOrder(1313);
       await pay.closeOrder(order.outTradeNo);
