@@ -10,9 +10,9 @@ import {
   buildPayXml,
   parsePayXml,
 } from '../lib';
-import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../lib/testing';
+import { SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
-import { freePort, Harness, startHarness, testDbEngine } from './utils/harness';
+import { freePort, Harness, simulatorPayOptions, startHarness, testDbEngine } from './utils/harness';
 
 /** An MD5/HMAC v2 signature computed here, independently of the library. */
 function independentSign(params: Record<string, string>, key: string, type: 'MD5' | 'HMAC-SHA256' = 'MD5'): string {
@@ -60,23 +60,7 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
     sim = new WeChatSimulator({ timeScale: 0.0005, refundDelayMs: 200 });
     await sim.start();
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}/miniprogram_auth`;
-    h = await startHarness({
-      sim,
-      port,
-      providers: [PayEventsProbe],
-      options: {
-        pay: {
-          mchId: SIMULATOR_DEV_MERCHANT.mchId,
-          apiKey: SIMULATOR_DEV_MERCHANT.apiKey,
-          notifyUrl: `${base}/wechatPayCallback`,
-          refundNotifyUrl: `${base}/wechatRefundCallback`,
-          baseUrl: sim.payUrl,
-          ca: SIMULATOR_DEV_CERTIFICATES.ca,
-          clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
-        },
-      },
-    });
+    h = await startHarness({ sim, port, providers: [PayEventsProbe], options: { pay: simulatorPayOptions(sim, port) } });
     pay = h.app.get(WeChatPayService);
     probe = h.app.get(PayEventsProbe);
     openId = (await h.login()).openId;

@@ -10,7 +10,7 @@ import { loadConfig } from '../sample-app/src/config';
 import { CapturingLogger, captureProcessOutput, ProcessOutputCapture } from './src/log-capture';
 import { paymentFields, signed, xmlOf } from './src/pay-notifications';
 import { until } from './src/pay-fixture';
-import { freePort } from './utils/harness';
+import { freePort, simulatorPayOptions } from './utils/harness';
 
 /** Letters and digits only, as the options require. */
 const alnum = (length: number) =>
@@ -40,20 +40,11 @@ describe('no secret reaches a log or an error answer', () => {
   const bootFailures: unknown[] = [];
 
   function options(port: number, overrides: Partial<MiniProgramModuleOptions> = {}): MiniProgramModuleOptions {
-    const base = `http://127.0.0.1:${port}/miniprogram_auth`;
     return {
       ...APP,
       apiBaseUrl: sim.url,
       http: { timeoutMs: 2000, retries: 2, retryDelayMs: 5 },
-      pay: {
-        mchId: MERCHANT.mchId,
-        apiKey: MERCHANT.apiKey,
-        notifyUrl: `${base}/wechatPayCallback`,
-        refundNotifyUrl: `${base}/wechatRefundCallback`,
-        baseUrl: sim.payUrl,
-        ca: SIMULATOR_DEV_CERTIFICATES.ca,
-        clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
-      },
+      pay: simulatorPayOptions(sim, port, { mchId: MERCHANT.mchId, apiKey: MERCHANT.apiKey }),
       ...overrides,
     };
   }

@@ -58,15 +58,6 @@ export function toAccountView(a: WeChatAccount): WeChatAccountView {
 
 /** @internal */
 export function toProfileView(a: WeChatAccount): WeChatProfileView {
-  return {
-    id: a.id,
-    nickName: a.nickName ?? null,
-    avatarUrl: a.avatarUrl ?? null,
-    gender: a.gender ?? null,
-    city: a.city ?? null,
-    province: a.province ?? null,
-    country: a.country ?? null,
-    language: a.language ?? null,
-    user: a.id,
-  };
+  const { id, nickName, avatarUrl, gender, city, province, country, language } = toAccountView(a);
+  return { id, nickName, avatarUrl, gender, city, province, country, language, user: id };
 }

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import { PayOrder, WeChatPayService } from '../../lib';
-import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
+import { WeChatSimulator } from '../../lib/testing';
 import { PayEventsProbe } from '../src/pay-events.probe';
-import { createTestDatabase, freePort, Harness, startHarness, TestDatabase } from '../utils/harness';
+import { createTestDatabase, freePort, Harness, simulatorPayOptions, startHarness, TestDatabase } from '../utils/harness';
 
 const ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -31,15 +31,7 @@ describe('the database goes away while WeChat delivers a payment notification (P
       port,
       database: db,
       providers: [PayEventsProbe],
-      options: {
-        pay: {
-          mchId: SIMULATOR_DEV_MERCHANT.mchId,
-          apiKey: SIMULATOR_DEV_MERCHANT.apiKey,
-          notifyUrl: `http://127.0.0.1:${port}/miniprogram_auth/wechatPayCallback`,
-          baseUrl: sim.payUrl,
-          ca: SIMULATOR_DEV_CERTIFICATES.ca,
-        },
-      },
+      options: { pay: simulatorPayOptions(sim, port) },
     });
   });
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
 import { buildPayXml, PayOrder, RedisAccessTokenStore, WeChatAccount, WeChatApiService, WeChatPayService } from '../../lib';
-import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
+import { SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
 import { PayEventsProbe } from '../src/pay-events.probe';
-import { createTestDatabase, freePort, Harness, startHarness, TestDatabase } from '../utils/harness';
+import { createTestDatabase, freePort, Harness, simulatorPayOptions, startHarness, TestDatabase } from '../utils/harness';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -40,13 +40,7 @@ describe('two app instances on one PostgreSQL database and one Redis', () => {
           options: {
             accessTokenStore: new RedisAccessTokenStore(client, { prefix }),
             token: { cacheTtlSeconds: 0 },
-            pay: {
-              mchId: SIMULATOR_DEV_MERCHANT.mchId,
-              apiKey: SIMULATOR_DEV_MERCHANT.apiKey,
-              notifyUrl: `http://127.0.0.1:${port}/miniprogram_auth/wechatPayCallback`,
-              baseUrl: sim.payUrl,
-              ca: SIMULATOR_DEV_CERTIFICATES.ca,
-            },
+            pay: simulatorPayOptions(sim, port),
           },
         }),
       );

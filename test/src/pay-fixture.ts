@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { MiniProgramPayOptions, PayOrder, PayRefund, WeChatPayService } from '../../lib';
-import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator, WeChatSimulatorOptions } from '../../lib/testing';
-import { freePort, Harness, startHarness } from '../utils/harness';
+import { SIMULATOR_DEV_MERCHANT, WeChatSimulator, WeChatSimulatorOptions } from '../../lib/testing';
+import { freePort, Harness, simulatorPayOptions, startHarness } from '../utils/harness';
 import type { Merchant } from './pay-notifications';
 
 /** A pay-enabled fixture host listening on loopback (the simulator delivers notifications to it), as in pay.e2e-spec. */
@@ -18,23 +18,11 @@ export async function startPayHarness(
   await sim.start();
   try {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}/miniprogram_auth`;
     const h = await startHarness({
       sim,
       port,
       providers: settings.providers,
-      options: {
-        pay: {
-          mchId: SIMULATOR_DEV_MERCHANT.mchId,
-          apiKey: SIMULATOR_DEV_MERCHANT.apiKey,
-          notifyUrl: `${base}/wechatPayCallback`,
-          refundNotifyUrl: `${base}/wechatRefundCallback`,
-          baseUrl: sim.payUrl,
-          ca: SIMULATOR_DEV_CERTIFICATES.ca,
-          clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
-          ...settings.pay,
-        },
-      },
+      options: { pay: simulatorPayOptions(sim, port, settings.pay) },
     });
     return {
       ...h,

@@ -4,8 +4,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MiniProgramModuleExtras, MiniProgramModuleOptions } from '../../lib';
-import { SIMULATOR_DEV_APP, WeChatSimulator } from '../../lib/testing';
+import { MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramPayOptions } from '../../lib';
+import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
 import { ConfigStyle, createAppModule } from '../src/app.module';
 import { createTestDatabase, TestDatabase } from './database';
 
@@ -33,6 +33,28 @@ export function simulatorOptions(sim: WeChatSimulator, overrides: Partial<MiniPr
     appSecret: SIMULATOR_DEV_APP.appSecret,
     apiBaseUrl: sim.url,
     http: { timeoutMs: 1000, retries: 2, retryDelayMs: 5 },
+    ...overrides,
+  };
+}
+
+/**
+ * Pay options for the simulator's development merchant, with notifications sent back to an app
+ * listening on `port`, the development CA trusted and the merchant's client certificate.
+ */
+export function simulatorPayOptions(
+  sim: WeChatSimulator,
+  port: number,
+  overrides: Partial<MiniProgramPayOptions> = {},
+): MiniProgramPayOptions {
+  const base = `http://127.0.0.1:${port}/miniprogram_auth`;
+  return {
+    mchId: SIMULATOR_DEV_MERCHANT.mchId,
+    apiKey: SIMULATOR_DEV_MERCHANT.apiKey,
+    notifyUrl: `${base}/wechatPayCallback`,
+    refundNotifyUrl: `${base}/wechatRefundCallback`,
+    baseUrl: sim.payUrl,
+    ca: SIMULATOR_DEV_CERTIFICATES.ca,
+    clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
     ...overrides,
   };
 }
