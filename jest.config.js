@@ -10,7 +10,14 @@ const common = { testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'js
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/lib/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', rootDir: '.', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // After each file: no secret in anything the apps logged (test/utils/log-guard.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/utils/log-guard.setup.ts'],
+    },
     // Needs Redis (and, for the multi-instance tests, PostgreSQL): `npm run test:services`.
     { ...common, displayName: 'services', rootDir: '.', testMatch: ['<rootDir>/test/services/**/*.services-spec.ts'] },
   ],

@@ -8,6 +8,7 @@ import { MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramPayOption
 import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
 import { ConfigStyle, createAppModule } from '../src/app.module';
 import { createTestDatabase, TestDatabase } from './database';
+import { registerSecret, SuiteLogger } from './log-guard';
 
 export { createTestDatabase, testDbEngine, withTestDatabase } from './database';
 export type { TestDatabase, TestDbEngine } from './database';
@@ -106,10 +107,13 @@ export async function startHarness(
   };
   try {
     if (ownSim) await sim.start();
+    const options = simulatorOptions(sim, settings.options);
+    registerSecret(options.appSecret);
+    registerSecret(options.pay?.apiKey);
     database ??= await createTestDatabase();
     const moduleRef = await Test.createTestingModule({
       imports: [
-        createAppModule(simulatorOptions(sim, settings.options), {
+        createAppModule(options, {
           style: settings.style,
           extras: settings.extras,
           listEntities: settings.listEntities,
@@ -118,7 +122,7 @@ export async function startHarness(
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication({ logger: new SuiteLogger() });
     if (settings.port !== undefined) await app.listen(settings.port, '127.0.0.1');
     else await app.init();
   } catch (error) {
@@ -136,6 +140,8 @@ export async function startHarness(
     async login(input = {}) {
       const wx = sim.login(input);
       const res = await http().post('/miniprogram_auth/login').send({ code: wx.code }).expect(200);
+      registerSecret(wx.sessionKey);
+      registerSecret(res.body.token);
       return { token: res.body.token, userId: res.body.user_id, openId: wx.openId, sessionKey: wx.sessionKey };
     },
     close: release,
