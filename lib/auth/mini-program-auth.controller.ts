@@ -2,6 +2,15 @@ import { Body, Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards, UseP
 import { CurrentWeChatAccount } from '../decorators/current-wechat-account.decorator';
 import { WeChatAccount } from '../entities/wechat-account.entity';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
+import {
+  LogoutResponse,
+  MiniProgramLoginResponse,
+  PhoneNumberResponse,
+  UpdateUserInfoResponse,
+  WeChatAccountResponse,
+} from '../openapi/auth.schemas';
+import { ApiMiniProgramErrors } from '../openapi/errors';
+import { ApiBody, ApiOperation, ApiResponse, ApiSecurity, ApiTags, MINI_PROGRAM_TOKEN_SECURITY } from '../utils/openapi.util';
 import type { WeChatPhoneInfo } from '../wechat/wechat-api.interface';
 import { AuthTokenService } from './auth-token.service';
 import { LoginDto } from './dto/login.dto';
@@ -23,6 +32,7 @@ import { WeChatExceptionFilter } from './wechat-exception.filter';
  * @publicApi
  */
 @Controller(DEFAULT_ROUTE_PREFIX)
+@ApiTags('Mini program auth')
 @UseFilters(WeChatExceptionFilter)
 @UsePipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }))
 export class MiniProgramAuthController {
@@ -34,6 +44,13 @@ export class MiniProgramAuthController {
   /** `{code}` → `{token, user_id, expires_at}`. */
   @Post('login')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Log in with the code of wx.login()',
+    description: 'code2Session → find or create the account by openid → a new API token (one per device).',
+  })
+  @ApiBody({ type: LoginDto })
+  @ApiResponse({ status: 200, description: 'The API token.', type: MiniProgramLoginResponse })
+  @ApiMiniProgramErrors([400, 403, 429, 502, 503, 504])
   login(@Body() body: LoginDto): Promise<MiniProgramLoginResult> {
     return this.auth.login(body.code);
   }
@@ -42,6 +59,17 @@ export class MiniProgramAuthController {
   @Post('updateUserInfo')
   @HttpCode(200)
   @UseGuards(MiniProgramAuthGuard)
+  @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
+  @ApiOperation({
+    summary: 'Save the profile of wx.getUserInfo()',
+    description:
+      'Decrypts `encryptedData` with the session key of the last login, checks padding, the watermark AppID and the openid, then saves every profile field.',
+  })
+  @ApiBody({ type: UpdateUserInfoDto })
+  @ApiResponse({ status: 200, description: 'The saved profile.', type: UpdateUserInfoResponse })
+  @ApiMiniProgramErrors([400, 401], {
+    400: 'A field missing, empty or too long; or the data is unreadable with the session key stored at the last login (`reason`: BAD_PADDING, INVALID_IV, APPID_MISMATCH, …): log in again, then call wx.getUserInfo() again.',
+  })
   async updateUserInfo(
     @Body() body: UpdateUserInfoDto,
     @CurrentWeChatAccount() account: WeChatAccount,
@@ -55,6 +83,14 @@ export class MiniProgramAuthController {
   @Post('phoneNumber')
   @HttpCode(200)
   @UseGuards(MiniProgramAuthGuard)
+  @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
+  @ApiOperation({
+    summary: 'Get the phone number of the getPhoneNumber button',
+    description: "Exchanges the button's code with WeChat (getuserphonenumber) and stores the number on the account.",
+  })
+  @ApiBody({ type: PhoneNumberDto })
+  @ApiResponse({ status: 200, description: 'The phone number.', type: PhoneNumberResponse })
+  @ApiMiniProgramErrors([400, 401, 403, 429, 502, 503, 504])
   phoneNumber(@Body() body: PhoneNumberDto, @CurrentWeChatAccount() account: WeChatAccount): Promise<WeChatPhoneInfo> {
     return this.auth.updatePhoneNumber(account.id, body.code);
   }
@@ -63,6 +99,10 @@ export class MiniProgramAuthController {
   @Post('logout')
   @HttpCode(200)
   @UseGuards(MiniProgramAuthGuard)
+  @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
+  @ApiOperation({ summary: 'Log out', description: 'Revokes the presented token only; other devices stay logged in.' })
+  @ApiResponse({ status: 200, description: 'Whether the token was revoked.', type: LogoutResponse })
+  @ApiMiniProgramErrors([401])
   async logout(@Req() request: MiniProgramRequest): Promise<{ revoked: boolean }> {
     return { revoked: await this.tokens.revoke(authInfo(request).token) };
   }
@@ -70,6 +110,10 @@ export class MiniProgramAuthController {
   /** The caller's account. */
   @Get('me')
   @UseGuards(MiniProgramAuthGuard)
+  @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
+  @ApiOperation({ summary: "The caller's account", description: 'Never includes the session key.' })
+  @ApiResponse({ status: 200, description: 'The account.', type: WeChatAccountResponse })
+  @ApiMiniProgramErrors([401])
   me(@CurrentWeChatAccount() account: WeChatAccount): WeChatAccountView {
     return toAccountView(account);
   }

@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
 import { PAY_XML_MAX_BYTES } from '../crypto/pay-xml.codec';
 import { buildPayXml } from '../crypto/pay-xml.codec';
+import { ApiPayNotification } from '../openapi/pay-notify.openapi';
+import { ApiTags } from '../utils/openapi.util';
 import { WeChatPayService } from './wechat-pay.service';
 
 /** What the controller needs of the response object (Express and Fastify both fit). */
@@ -58,11 +60,13 @@ export async function readRawBody(req: NotifyRequest, limit = PAY_XML_MAX_BYTES)
  * @publicApi
  */
 @Controller(DEFAULT_ROUTE_PREFIX)
+@ApiTags('WeChat Pay notifications')
 export class PayNotifyController {
   constructor(private readonly pay: WeChatPayService) {}
 
   @Post('wechatPayCallback')
   @HttpCode(200)
+  @ApiPayNotification('pay')
   async payCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
     const raw = await readRawBody(req);
     const outcome = raw ? await this.pay.handlePayNotify(raw) : { xml: tooLarge() };
@@ -71,6 +75,7 @@ export class PayNotifyController {
 
   @Post('wechatRefundCallback')
   @HttpCode(200)
+  @ApiPayNotification('refund')
   async refundCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
     const raw = await readRawBody(req);
     const outcome = raw ? await this.pay.handleRefundNotify(raw) : { xml: tooLarge() };

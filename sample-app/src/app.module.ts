@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MiniProgramModule, MiniProgramModuleOptions } from 'nestjs-miniprogram-api';
 import type { SampleConfig } from './config';
+import { CONSOLE_OPTIONS, ConsoleController } from './console.controller';
+import type { ConsoleOptions } from './console.controller';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { PickupOrder } from './pickup-order.entity';
@@ -18,8 +20,17 @@ export class AppModule {
         TypeOrmModule.forFeature([PickupOrder]),
         MiniProgramModule.forRoot({ ...wechat, isGlobal: true }),
       ],
-      controllers: [ProfileController, OrdersController],
-      providers: [OrdersService],
+      controllers: [ProfileController, OrdersController, ConsoleController],
+      providers: [OrdersService, { provide: CONSOLE_OPTIONS, useValue: consoleOptions(config, wechat) }],
     };
   }
+}
+
+/** The browser console runs against the simulator: the WeChat API the app talks to in simulator mode. */
+function consoleOptions(config: SampleConfig, wechat: MiniProgramModuleOptions): ConsoleOptions {
+  return {
+    mode: config.mode,
+    appId: wechat.appId,
+    simulatorUrl: config.mode === 'simulator' ? wechat.apiBaseUrl : undefined,
+  };
 }

@@ -1,5 +1,6 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
@@ -8,6 +9,8 @@ import type { MiniProgramModuleOptions, MiniProgramPayOptions } from 'nestjs-min
 import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from 'nestjs-miniprogram-api/testing';
 import { AppModule } from './app.module';
 import type { SampleConfig } from './config';
+import { CONSOLE_PUBLIC_DIR } from './console.controller';
+import { setupOpenApi } from './openapi';
 
 /** A started sample app and, in simulator mode without SIMULATOR_URL, its in-process simulator. */
 export interface SampleApp {
@@ -81,8 +84,19 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
   if (redis) wechat = { ...wechat, accessTokenStore: new RedisAccessTokenStore(redis, { prefix: 'sample:' }) };
 
   try {
-    const app = await NestFactory.create(AppModule.forConfig(config, wechat), logger === undefined ? {} : { logger });
-    await app.listen(port, config.host);
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forConfig(config, wechat),
+      logger === undefined ? {} : { logger },
+    );
+    try {
+      // The browser console (`/`, its files under `/console/`) plays the mini program user against the simulator.
+      if (config.mode === 'simulator') app.useStaticAssets(CONSOLE_PUBLIC_DIR, { prefix: '/console/', index: false, redirect: false });
+      setupOpenApi(app); // Swagger UI at /docs
+      await app.listen(port, config.host);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
     return {
       app,
       appUrl: appBase.replace('127.0.0.1', 'localhost'),

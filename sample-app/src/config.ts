@@ -46,8 +46,11 @@ function port(value: string | undefined, fallback: number, name: string): number
 export function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
   const common = { autoLoadEntities: true, synchronize: true } as const;
   if (!url) return { type: 'better-sqlite3', database: ':memory:', ...common };
-  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url, ...common };
-  if (/^(mysql|mariadb):\/\//.test(url)) return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), ...common };
+  // UTC sessions (see the README, "Time zones"); main.ts runs the process in UTC for node-postgres.
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url, extra: { options: '-c TimeZone=UTC' }, ...common };
+  if (/^(mysql|mariadb):\/\//.test(url)) {
+    return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), timezone: 'Z', charset: 'utf8mb4_bin', ...common };
+  }
   return { type: 'better-sqlite3', database: url.replace(/^sqlite:(\/\/)?/, ''), ...common };
 }
 

@@ -1,3 +1,5 @@
+// Dates are UTC instants everywhere; node-postgres reads `timestamp` columns in the process's zone.
+process.env.TZ ??= 'UTC';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { startSampleApp } from './bootstrap';

@@ -12,6 +12,7 @@ import {
   UsePipes,
   ValidationPipe,
 } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import {
   CurrentWeChatAccount,
@@ -20,19 +21,66 @@ import {
   WeChatAccount,
   WeChatExceptionFilter,
 } from 'nestjs-miniprogram-api';
+import { TOKEN_SECURITY } from './openapi';
 import { OrdersService, PickupOrderView } from './orders.service';
 
 export class CreateOrderDto {
-  @IsString() @MinLength(1) @MaxLength(127) description!: string;
+  @ApiProperty({ description: 'What is bought; the WeChat Pay `body`.', minLength: 1, maxLength: 127, example: 'Pickup order' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(127)
+  description!: string;
   /** Fen. */
-  @IsInt() @Min(1) @Max(100_000_000) totalFee!: number;
+  @ApiProperty({ description: 'The amount in fen (1 = ¥0.01).', type: 'integer', minimum: 1, maximum: 100_000_000, example: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  totalFee!: number;
 }
 
 export class RefundDto {
-  @IsOptional() @IsInt() @Min(1) refundFee?: number;
+  @ApiPropertyOptional({ description: 'Fen to refund; the whole order by default.', type: 'integer', minimum: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  refundFee?: number;
+}
+
+/** An order as the API shows it (OpenAPI schema of {@link PickupOrderView}). */
+export class PickupOrderViewDto implements PickupOrderView {
+  @ApiProperty({ example: 1 }) id!: number;
+  @ApiProperty({ example: 'Pickup order' }) description!: string;
+  @ApiProperty({ description: 'Fen.', example: 1 }) totalFee!: number;
+  @ApiProperty({ enum: ['CREATED', 'FULFILLED', 'REFUNDED'], example: 'FULFILLED' }) status!: PickupOrderView['status'];
+  @ApiProperty({ example: true }) paid!: boolean;
+  @ApiProperty({ description: 'How many times the paid-handler ran: exactly once per paid order.', example: 1 }) fulfilledCount!: number;
+  @ApiProperty({ type: String, nullable: true, description: "The PayOrder's status.", example: 'SUCCESS' }) payStatus!: string | null;
+  @ApiProperty({ type: String, nullable: true }) outTradeNo!: string | null;
+  @ApiProperty({ type: String, nullable: true }) transactionId!: string | null;
+  @ApiProperty({ description: 'Fen refunded so far.', example: 0 }) refundedFee!: number;
+}
+
+/** The `wx.requestPayment` object (OpenAPI schema of {@link JsapiPaymentParams}). */
+export class JsapiPaymentParamsDto implements JsapiPaymentParams {
+  @ApiProperty({ example: 'wxdevsimulator0001' }) appId!: string;
+  @ApiProperty({ description: 'Whole seconds, as a string.', example: '1700000000' }) timeStamp!: string;
+  @ApiProperty({ example: '5K8264ILTKCH16CQ2502SI8ZNMTM67VS' }) nonceStr!: string;
+  @ApiProperty({ example: 'prepay_id=wx201410272009395522657a690389285100' }) package!: string;
+  @ApiProperty({ enum: ['MD5', 'HMAC-SHA256'], example: 'MD5' }) signType!: JsapiPaymentParams['signType'];
+  @ApiProperty({ description: 'Upper-case hex over appId, nonceStr, package, signType, timeStamp and the API key.' }) paySign!: string;
+}
+
+/** The refund as accepted; it settles with the refund notification. */
+export class RefundResultDto {
+  @ApiProperty() outRefundNo!: string;
+  @ApiProperty({ description: 'Fen.', example: 1 }) refundFee!: number;
+  @ApiProperty({ example: 'PROCESSING' }) status!: string;
 }
 
 /** The pickup orders of the signed-in user. */
+@ApiTags('Sample app: pickup orders')
+@ApiSecurity(TOKEN_SECURITY)
+@ApiResponse({ status: 401, description: 'No or an invalid token.' })
 @Controller('orders')
 @UseGuards(MiniProgramAuthGuard)
 @UseFilters(WeChatExceptionFilter)
@@ -42,11 +90,19 @@ export class OrdersController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Create a pickup order' })
+  @ApiBody({ type: CreateOrderDto })
+  @ApiResponse({ status: 200, type: PickupOrderViewDto })
+  @ApiResponse({ status: 400, description: 'Invalid body.' })
   create(@CurrentWeChatAccount() account: WeChatAccount, @Body() body: CreateOrderDto): Promise<PickupOrderView> {
     return this.orders.create(account, body.description, body.totalFee);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An order of the caller' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiResponse({ status: 200, type: PickupOrderViewDto })
+  @ApiResponse({ status: 404, description: 'No such order of this user.' })
   get(@CurrentWeChatAccount() account: WeChatAccount, @Param('id', ParseIntPipe) id: number): Promise<PickupOrderView> {
     return this.orders.get(account, id);
   }
@@ -54,6 +110,14 @@ export class OrdersController {
   /** Exactly the object for `wx.requestPayment`. */
   @Post(':id/pay')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'The wx.requestPayment parameters of an order',
+    description: 'Creates (or reuses) the WeChat Pay order with unifiedorder and answers exactly the object for wx.requestPayment.',
+  })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiResponse({ status: 200, type: JsapiPaymentParamsDto })
+  @ApiResponse({ status: 409, description: 'Already paid.' })
+  @ApiResponse({ status: 502, description: 'WeChat Pay refused or could not be reached.' })
   pay(
     @CurrentWeChatAccount() account: WeChatAccount,
     @Param('id', ParseIntPipe) id: number,
@@ -64,6 +128,11 @@ export class OrdersController {
 
   @Post(':id/refund')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Refund a paid order', description: 'Accepted now (PROCESSING); settled by the refund notification.' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiBody({ type: RefundDto, required: false })
+  @ApiResponse({ status: 200, type: RefundResultDto })
+  @ApiResponse({ status: 409, description: 'Not paid, or nothing left to refund.' })
   refund(@CurrentWeChatAccount() account: WeChatAccount, @Param('id', ParseIntPipe) id: number, @Body() body: RefundDto) {
     return this.orders.refund(account, id, body?.refundFee);
   }

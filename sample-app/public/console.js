@@ -1,0 +1,653 @@
+/*
+ * The sample app's console: plays a mini program user against the WeChat simulator and this app, the way a real
+ * mini program would, and shows every HTTP exchange. Plain browser JavaScript, no build step, same origin only:
+ * the simulator's control API (`/__sim/*`, another origin without CORS) is reached through the app's `/sim/*` proxy.
+ */
+/* global document, window, md5 */
+(function () {
+  'use strict';
+
+  var state = {
+    config: null,
+    /** The signed-in user: {openId, token, userId}. */
+    user: null,
+    /** The current order, as GET /orders/:id shows it. */
+    order: null,
+    /** The wx.requestPayment params of the current order. */
+    params: null,
+    busy: false,
+  };
+  var logCount = 0;
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  /** Creates an element; children are nodes or text (never parsed as HTML). */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === 'text') node.textContent = attrs[name];
+      else if (attrs[name] !== undefined && attrs[name] !== null && attrs[name] !== false) node.setAttribute(name, attrs[name]);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+    }
+    return node;
+  }
+
+  function chip(text, kind) {
+    return el('span', { class: 'chip chip-' + (kind || 'neutral'), text: text });
+  }
+
+  /** Sets a result line: state is idle, busy, ok, warn or error. */
+  function show(id, kind) {
+    var node = $(id);
+    node.setAttribute('data-state', kind);
+    node.textContent = '';
+    for (var i = 2; i < arguments.length; i++) {
+      var part = arguments[i];
+      if (part === null || part === undefined || part === false) continue;
+      node.appendChild(typeof part === 'string' || typeof part === 'number' ? document.createTextNode(String(part)) : part);
+    }
+  }
+
+  function short(text, keep) {
+    text = String(text);
+    keep = keep || 6;
+    return text.length > keep * 2 + 1 ? text.slice(0, keep) + '…' + text.slice(-4) : text;
+  }
+
+  function fen(amount) {
+    return '¥' + (amount / 100).toFixed(2) + ' (' + amount + ' fen)';
+  }
+
+  // ---------------------------------------------------------------- HTTP with the log
+
+  /**
+   * One HTTP exchange, recorded in the log. `who` is 'app' (this app's API, as the mini program calls it) or 'sim'
+   * (the simulator, playing WeChat on the phone: `name` is the control call, sent to /sim/<name>).
+   */
+  async function exchange(who, method, path, body, options) {
+    options = options || {};
+    var url = who === 'sim' ? '/sim/' + path : path;
+    var headers = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token) headers.authorization = 'Token ' + options.token;
+    var started = window.performance.now();
+    var entry = {
+      who: who,
+      method: method,
+      url: url,
+      forwarded: who === 'sim' && state.config && state.config.simulatorUrl ? state.config.simulatorUrl + '/__sim/' + path : null,
+      requestHeaders: options.token ? { Authorization: 'Token ' + short(options.token) } : null,
+      requestBody: body,
+      poll: !!options.poll,
+    };
+    var result;
+    try {
+      var res = await window.fetch(url, {
+        method: method,
+        headers: headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+      var text = await res.text();
+      var parsed = null;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        parsed = null;
+      }
+      result = { ok: res.ok, status: res.status, statusText: res.statusText, body: parsed, text: text };
+    } catch (error) {
+      result = {
+        ok: false,
+        status: 0,
+        statusText: 'network error',
+        body: null,
+        text: String(error && error.message ? error.message : error),
+      };
+    }
+    entry.status = result.status;
+    entry.statusText = result.statusText;
+    entry.responseText = result.text;
+    entry.responseBody = result.body;
+    entry.ms = Math.round(window.performance.now() - started);
+    addLog(entry);
+    return result;
+  }
+
+  function app(method, path, body, poll) {
+    return exchange('app', method, path, body, { token: state.user && state.user.token, poll: poll });
+  }
+
+  function sim(method, name, body, poll) {
+    return exchange('sim', method, name, body, { poll: poll });
+  }
+
+  /** An error answer as one line: status (unless `withoutStatus`), message, WeChat's errcode. */
+  function describeError(res, withoutStatus) {
+    var b = res.body || {};
+    var message = Array.isArray(b.message) ? b.message.join('; ') : b.message || b.error || res.text || res.statusText;
+    var line = (withoutStatus ? '' : res.status + ' ') + (b.error || res.statusText || 'Error') + ': ' + message;
+    if (b.errcode !== undefined) line += ' (errcode ' + b.errcode + ')';
+    if (b.reason) line += ' [' + b.reason + ']';
+    return line;
+  }
+
+  class StepError extends Error {}
+
+  function expectOk(res, what) {
+    if (!res.ok) throw new StepError(what + ' failed: ' + describeError(res));
+    return res.body;
+  }
+
+  // ---------------------------------------------------------------- the log panel
+
+  function pretty(value, text) {
+    if (value !== null && value !== undefined && typeof value === 'object') return JSON.stringify(value, null, 2);
+    if (value !== undefined && value !== null) return String(value);
+    return text || '';
+  }
+
+  function clip(text) {
+    return text.length > 6000 ? text.slice(0, 6000) + '\n… (' + (text.length - 6000) + ' more characters)' : text;
+  }
+
+  function addLog(entry) {
+    var list = $('log');
+    var last = list.firstElementChild;
+    // Polls that keep getting the same answer are one line with a count.
+    if (
+      entry.poll &&
+      last &&
+      last.__entry &&
+      last.__entry.poll &&
+      last.__entry.method === entry.method &&
+      last.__entry.url === entry.url &&
+      last.__entry.status === entry.status &&
+      last.__entry.responseText === entry.responseText
+    ) {
+      last.__count += 1;
+      last.querySelector('.log-count').textContent = '×' + last.__count;
+      return;
+    }
+    logCount += 1;
+    $('log-count').textContent = logCount + (logCount === 1 ? ' exchange' : ' exchanges');
+    var statusKind = entry.status >= 200 && entry.status < 300 ? 'ok' : entry.status >= 400 && entry.status < 500 ? 'warn' : 'error';
+    var details = el(
+      'details',
+      {},
+      el(
+        'summary',
+        {},
+        chip(entry.who === 'sim' ? 'SIM' : 'APP', entry.who === 'sim' ? 'sim' : 'app'),
+        el('span', { class: 'log-method', text: entry.method }),
+        el('span', { class: 'log-url', text: entry.url }),
+        el('span', { class: 'log-count' }),
+        chip(String(entry.status || 'ERR'), statusKind),
+        el('span', { class: 'log-ms', text: entry.ms + ' ms' }),
+      ),
+      el(
+        'div',
+        { class: 'log-body' },
+        entry.forwarded ? el('p', { class: 'log-note', text: 'forwarded to the simulator: ' + entry.forwarded }) : null,
+        el('p', { class: 'log-label', text: 'Request' }),
+        el(
+          'pre',
+          {},
+          entry.method +
+            ' ' +
+            entry.url +
+            (entry.requestHeaders ? '\nAuthorization: ' + entry.requestHeaders.Authorization : '') +
+            (entry.requestBody !== undefined ? '\n\n' + clip(pretty(entry.requestBody)) : ''),
+        ),
+        el('p', { class: 'log-label', text: 'Response ' + entry.status + ' ' + (entry.statusText || '') }),
+        el('pre', {}, clip(pretty(entry.responseBody, entry.responseText))),
+      ),
+    );
+    var item = el(
+      'li',
+      {
+        class: 'log-entry log-' + statusKind,
+        'data-who': entry.who,
+        'data-method': entry.method,
+        'data-url': entry.url,
+        'data-status': entry.status,
+      },
+      details,
+    );
+    item.__entry = entry;
+    item.__count = 1;
+    list.insertBefore(item, list.firstChild);
+    while (list.children.length > 200) list.removeChild(list.lastChild);
+  }
+
+  // ---------------------------------------------------------------- rendering state
+
+  function renderOrder() {
+    var o = state.order;
+    $('order').hidden = !o;
+    if (!o) return;
+    $('order-title').textContent = 'Order #' + o.id + ' · ' + o.description;
+    var status = $('order-status');
+    status.textContent = o.status;
+    status.setAttribute('data-status', o.status);
+    var dl = $('order-fields');
+    dl.textContent = '';
+    [
+      ['amount', fen(o.totalFee)],
+      ['paid', o.paid ? 'yes' : 'no'],
+      ['fulfilledCount', String(o.fulfilledCount)],
+      ['payStatus', o.payStatus || '—'],
+      ['outTradeNo', o.outTradeNo || '—'],
+      ['transactionId', o.transactionId || '—'],
+      ['refundedFee', String(o.refundedFee)],
+    ].forEach(function (pair) {
+      dl.appendChild(el('dt', { text: pair[0] }));
+      dl.appendChild(el('dd', { 'data-field': pair[0], text: pair[1] }));
+    });
+  }
+
+  function renderParams() {
+    var p = state.params;
+    $('params').hidden = !p;
+    if (!p) return;
+    var dl = $('params-fields');
+    dl.textContent = '';
+    ['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign'].forEach(function (key) {
+      dl.appendChild(el('dt', { text: key }));
+      dl.appendChild(el('dd', { 'data-field': key, text: p[key] }));
+    });
+  }
+
+  function setBusy(busy, button) {
+    state.busy = busy;
+    document.body.classList.toggle('busy', busy);
+    if (button) button.classList.toggle('working', busy);
+    refreshButtons();
+  }
+
+  function refreshButtons() {
+    var signedIn = !!(state.user && state.user.token);
+    var o = state.order;
+    var enable = {
+      'btn-login': true,
+      'btn-userinfo': signedIn,
+      'btn-phone': signedIn,
+      'btn-order': signedIn,
+      'btn-pay': signedIn && !!o && !o.paid,
+      'btn-confirm': signedIn && !!o && !o.paid && !!state.params,
+      'btn-duplicate': signedIn && !!o && o.paid,
+      'btn-forged': signedIn && !!o && !!o.outTradeNo,
+      'btn-fault-busy': true,
+      'btn-fault-limit': true,
+      'btn-refund': signedIn && !!o && o.paid && o.status !== 'REFUNDED' && o.refundedFee < o.totalFee,
+    };
+    Object.keys(enable).forEach(function (id) {
+      $(id).disabled = state.busy || !enable[id];
+    });
+  }
+
+  // ---------------------------------------------------------------- paySign, checked in the browser
+
+  function hex(buffer) {
+    return Array.prototype.map
+      .call(new Uint8Array(buffer), function (b) {
+        return (b + 0x100).toString(16).slice(1);
+      })
+      .join('');
+  }
+
+  /** WeChat Pay v2: the non-empty fields sorted by name as k=v&…, then &key=<API key>; MD5 or HMAC-SHA256, upper-case hex. */
+  async function paySign(params, apiKey) {
+    var fields = ['appId', 'nonceStr', 'package', 'signType', 'timeStamp'].filter(function (k) {
+      return params[k] !== undefined && params[k] !== '';
+    });
+    var base = fields
+      .map(function (k) {
+        return k + '=' + params[k];
+      })
+      .join('&');
+    var signed = base + '&key=' + apiKey;
+    var shown = base + '&key=' + '•'.repeat(8);
+    if (params.signType === 'HMAC-SHA256') {
+      if (!window.crypto || !window.crypto.subtle)
+        return { shown: shown, value: null, why: 'WebCrypto needs a secure context (https or localhost)' };
+      var enc = new TextEncoder();
+      var key = await window.crypto.subtle.importKey('raw', enc.encode(apiKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      return { shown: shown, value: hex(await window.crypto.subtle.sign('HMAC', key, enc.encode(signed))).toUpperCase() };
+    }
+    return { shown: shown, value: md5(signed).toUpperCase() };
+  }
+
+  async function checkPaySign() {
+    var p = state.params;
+    show('paysign-check', 'busy', 'Checking paySign with the merchant key…');
+    var merchants = expectOk(await sim('GET', 'merchants'), 'GET /__sim/merchants');
+    var merchant = (merchants.merchants || []).filter(function (m) {
+      return m.appId === p.appId;
+    })[0];
+    if (!merchant) {
+      show('paysign-check', 'error', 'No simulated merchant for ' + p.appId + ': paySign not checked.');
+      return;
+    }
+    var computed = await paySign(p, merchant.apiKey);
+    if (computed.value === null) {
+      show('paysign-check', 'warn', 'paySign not checked: ' + computed.why + '.');
+      return;
+    }
+    var good = computed.value === p.paySign;
+    show(
+      'paysign-check',
+      good ? 'ok' : 'error',
+      good ? chip('paySign verified', 'ok') : chip('paySign MISMATCH', 'error'),
+      ' ' + p.signType + ' over ',
+      el('code', { text: computed.shown }),
+      ' with the key of merchant ' + merchant.mchId + ' = ' + computed.value,
+    );
+    $('paysign-check').setAttribute('data-verified', good ? 'yes' : 'no');
+  }
+
+  // ---------------------------------------------------------------- notifications
+
+  /** `return_code` and `return_msg` of an XML answer. */
+  function xmlAnswer(body) {
+    var code = /<return_code>(?:<!\[CDATA\[)?([^<\]]*)/.exec(body || '');
+    var msg = /<return_msg>(?:<!\[CDATA\[)?([^<\]]*)/.exec(body || '');
+    return { code: code ? code[1] : null, msg: msg ? msg[1] : '' };
+  }
+
+  function lastAnswer(notification) {
+    var attempts = notification.attempts || [];
+    var last = attempts[attempts.length - 1];
+    if (!last) return { code: null, msg: 'not attempted yet' };
+    if (last.error) return { code: null, msg: last.error };
+    if (last.status === 0) return { code: null, msg: 'waiting for the answer' };
+    return xmlAnswer(last.body);
+  }
+
+  async function refreshNotifications(poll) {
+    var res = await sim('GET', 'notifications', undefined, poll);
+    if (!res.ok) return;
+    var list = $('notifications');
+    list.textContent = '';
+    var items = (res.body.notifications || []).slice().reverse();
+    if (items.length === 0) list.appendChild(el('li', { class: 'empty', text: 'None yet.' }));
+    items.forEach(function (n) {
+      var answer = lastAnswer(n);
+      list.appendChild(
+        el(
+          'li',
+          { 'data-kind': n.kind, 'data-variant': n.variant, 'data-answer': answer.code || '' },
+          el(
+            'div',
+            { class: 'n-head' },
+            chip(n.kind, n.kind === 'pay' ? 'app' : 'sim'),
+            el('span', { class: 'n-variant', text: n.variant }),
+            answer.code ? chip(answer.code, answer.code === 'SUCCESS' ? 'ok' : 'error') : chip('…', 'neutral'),
+          ),
+          el(
+            'div',
+            { class: 'n-detail' },
+            (n.outRefundNo ? 'refund ' + short(n.outRefundNo, 10) : 'order ' + short(n.outTradeNo, 10)) +
+              ' · ' +
+              n.attempts.length +
+              (n.attempts.length === 1 ? ' attempt' : ' attempts') +
+              (answer.msg ? ' · ' + answer.msg : '') +
+              (n.acknowledged ? ' · acknowledged' : n.done ? ' · given up' : ''),
+          ),
+        ),
+      );
+    });
+  }
+
+  // ---------------------------------------------------------------- the steps
+
+  function sleep(ms) {
+    return new Promise(function (resolve) {
+      window.setTimeout(resolve, ms);
+    });
+  }
+
+  async function fetchOrder(poll) {
+    var o = expectOk(await app('GET', '/orders/' + state.order.id, undefined, poll), 'GET /orders/' + state.order.id);
+    state.order = o;
+    renderOrder();
+    return o;
+  }
+
+  /** Polls the order until `done(order)`; false after `timeoutMs`. */
+  async function pollOrder(done, timeoutMs) {
+    var until = Date.now() + timeoutMs;
+    for (;;) {
+      var o = await fetchOrder(true);
+      if (done(o)) return true;
+      if (Date.now() > until) return false;
+      await sleep(250);
+    }
+  }
+
+  async function login() {
+    show('login-result', 'busy', 'wx.login()…');
+    var wx = expectOk(await sim('POST', 'login', {}), 'wx.login()');
+    show('login-result', 'busy', 'Got code ' + short(wx.code) + '; POST /miniprogram_auth/login…');
+    var res = expectOk(await app('POST', '/miniprogram_auth/login', { code: wx.code }), 'Login');
+    state.user = { openId: wx.openId, token: res.token, userId: res.user_id };
+    show(
+      'login-result',
+      'ok',
+      chip('signed in', 'ok'),
+      ' user #' + res.user_id + ' · openid ',
+      el('code', { text: short(wx.openId, 8) }),
+      ' · token ',
+      el('code', { text: short(res.token) }),
+    );
+  }
+
+  async function userInfo() {
+    show('userinfo-result', 'busy', 'wx.getUserInfo()…');
+    var data = expectOk(
+      await sim('POST', 'userInfo', { openId: state.user.openId, userInfo: { nickName: $('in-nick').value, city: $('in-city').value } }),
+      'wx.getUserInfo()',
+    );
+    var res = expectOk(
+      await app('POST', '/miniprogram_auth/updateUserInfo', { iv: data.iv, encryptedData: data.encryptedData }),
+      'updateUserInfo',
+    );
+    show(
+      'userinfo-result',
+      'ok',
+      chip('saved', 'ok'),
+      ' ' + res.wechat.nickName + (res.wechat.city ? ', ' + res.wechat.city : '') + ' (decrypted by the app with the session key)',
+    );
+  }
+
+  async function phone() {
+    show('phone-result', 'busy', 'getPhoneNumber…');
+    var pc = expectOk(await sim('POST', 'phoneCode', { openId: state.user.openId, phoneNumber: $('in-phone').value }), 'getPhoneNumber');
+    var res = expectOk(await app('POST', '/miniprogram_auth/phoneNumber', { code: pc.code }), 'phoneNumber');
+    show('phone-result', 'ok', chip('phone', 'ok'), ' +' + res.countryCode + ' ' + res.purePhoneNumber);
+  }
+
+  async function createOrder() {
+    var fee = Number($('in-fee').value);
+    var res = expectOk(await app('POST', '/orders', { description: $('in-desc').value, totalFee: fee }), 'Create order');
+    state.order = res;
+    state.params = null;
+    renderOrder();
+    renderParams();
+    show('pay-result', 'idle', '—');
+    show('notify-result', 'idle', '—');
+    show('refund-result', 'idle', '—');
+  }
+
+  async function pay() {
+    state.params = expectOk(await app('POST', '/orders/' + state.order.id + '/pay'), 'POST /orders/:id/pay');
+    renderParams();
+    await checkPaySign();
+    await fetchOrder(false);
+    show('pay-result', 'idle', 'wx.requestPayment(params) would open the payment sheet: confirm it below.');
+  }
+
+  async function confirmPayment() {
+    var prepayId = String(state.params.package).replace(/^prepay_id=/, '');
+    show('pay-result', 'busy', 'The user confirms; WeChat notifies the app…');
+    var paid = expectOk(await sim('POST', 'pay', { prepayId: prepayId }), 'Payment');
+    var first = lastAnswer(paid.notification);
+    var fulfilled = await pollOrder(function (o) {
+      return o.status === 'FULFILLED';
+    }, 15000);
+    await refreshNotifications();
+    if (!fulfilled) {
+      show('pay-result', 'error', 'The order was not fulfilled in time (notification answered ' + (first.code || first.msg) + ').');
+      return;
+    }
+    show(
+      'pay-result',
+      'ok',
+      chip('paid', 'ok'),
+      ' transaction ' + short(paid.transactionId, 10) + ' · notification answered ',
+      chip(first.code || '…', first.code === 'SUCCESS' ? 'ok' : 'warn'),
+      ' · order ' + state.order.status + ', fulfilledCount ' + state.order.fulfilledCount,
+    );
+  }
+
+  async function notify(kind, copies) {
+    show('notify-result', 'busy', 'The simulator sends a ' + kind + ' payment notification…');
+    var res = expectOk(await sim('POST', 'notify', { outTradeNo: state.order.outTradeNo, kind: kind, copies: copies }), 'Notify');
+    var answers = (res.notifications || []).map(lastAnswer);
+    var counts = {};
+    answers.forEach(function (a) {
+      var key = a.code || 'no answer';
+      counts[key] = (counts[key] || 0) + 1;
+    });
+    await fetchOrder(false);
+    await refreshNotifications();
+    var parts = Object.keys(counts).map(function (code) {
+      return chip(code + (counts[code] > 1 ? ' ×' + counts[code] : ''), code === 'SUCCESS' ? 'ok' : 'error');
+    });
+    var msg = answers[0] && answers[0].code === 'FAIL' && answers[0].msg ? ' (' + answers[0].msg + ')' : '';
+    var unchanged = state.order.fulfilledCount === 1 ? 'still ' : '';
+    var args = ['notify-result', 'ok', kind + (copies > 1 ? ' ×' + copies : '') + ' → app answered '];
+    args = args.concat(parts);
+    args.push(msg + ' · fulfilledCount ' + unchanged + state.order.fulfilledCount);
+    show.apply(null, args);
+    $('notify-result').setAttribute('data-kind', kind);
+  }
+
+  var FAULTS = {
+    busy: { fault: { path: '/sns/jscode2session', errcode: -1, count: 3 }, label: 'errcode -1 (busy)' },
+    limit: { fault: { path: '/sns/jscode2session', errcode: 45011, count: 1 }, label: 'errcode 45011 (rate limit)' },
+  };
+
+  /** A new user logs in while WeChat misbehaves (the signed-in user is left alone). */
+  async function fault(name) {
+    var f = FAULTS[name];
+    show('fault-result', 'busy', 'Injecting ' + f.label + ' on jscode2session…');
+    var added = expectOk(await sim('POST', 'faults', f.fault), 'POST /__sim/faults');
+    try {
+      var wx = expectOk(await sim('POST', 'login', {}), 'wx.login()');
+      var res = await exchange('app', 'POST', '/miniprogram_auth/login', { code: wx.code }, {});
+      var calls = expectOk(await sim('GET', 'calls'), 'GET /__sim/calls').calls || [];
+      var hits = calls.filter(function (c) {
+        return c.faultId === added.id;
+      }).length;
+      var how =
+        ' · WeChat answered ' + f.label + ' ' + hits + '×' + (hits > 1 ? ' (the app retried ' + (hits - 1) + '×)' : ' (not retried)');
+      if (res.ok) show('fault-result', 'error', 'Expected an error, but the login succeeded' + how);
+      else show('fault-result', 'warn', chip(String(res.status), 'error'), ' ' + describeError(res, true) + how);
+      $('fault-result').setAttribute('data-status', String(res.status));
+    } finally {
+      await sim('DELETE', 'faults');
+    }
+  }
+
+  async function refund() {
+    show('refund-result', 'busy', 'Requesting the refund…');
+    var res = expectOk(await app('POST', '/orders/' + state.order.id + '/refund', {}), 'Refund');
+    show('refund-result', 'busy', 'Refund ' + short(res.outRefundNo, 10) + ' ' + res.status + '; waiting for the refund notification…');
+    var done = await pollOrder(function (o) {
+      return o.status === 'REFUNDED';
+    }, 20000);
+    await refreshNotifications();
+    if (!done) {
+      show('refund-result', 'error', 'The refund did not settle in time.');
+      return;
+    }
+    show(
+      'refund-result',
+      'ok',
+      chip('refunded', 'ok'),
+      ' ' + fen(state.order.refundedFee) + ' back · order ' + state.order.status + ', payStatus ' + state.order.payStatus,
+    );
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  /** Runs a step with the buttons locked; a failure is shown in the step's result line. */
+  function bind(buttonId, resultId, step) {
+    var button = $(buttonId);
+    button.addEventListener('click', async function () {
+      if (state.busy) return;
+      setBusy(true, button);
+      try {
+        await step();
+      } catch (error) {
+        show(resultId, 'error', error instanceof StepError ? error.message : 'Unexpected error: ' + (error && error.message));
+      } finally {
+        setBusy(false, button);
+      }
+    });
+  }
+
+  async function start() {
+    var res = await exchange('app', 'GET', '/console/config');
+    if (!res.ok || !res.body || res.body.mode !== 'simulator') {
+      $('mode').textContent = 'no simulator';
+      $('endpoints').textContent = 'The console needs the sample app in simulator mode.';
+      document.body.classList.add('unavailable');
+      return;
+    }
+    state.config = res.body;
+    $('mode').textContent = 'simulator';
+    $('endpoints').textContent = res.body.appId + ' · simulator ' + res.body.simulatorUrl.replace(/^https?:\/\//, '') + ' via /sim';
+    $('endpoints').title = 'App ' + window.location.origin + ', WeChat simulator ' + res.body.simulatorUrl + ' (reached through /sim)';
+    bind('btn-login', 'login-result', login);
+    bind('btn-userinfo', 'userinfo-result', userInfo);
+    bind('btn-phone', 'phone-result', phone);
+    bind('btn-order', 'pay-result', createOrder);
+    bind('btn-pay', 'pay-result', pay);
+    bind('btn-confirm', 'pay-result', confirmPayment);
+    bind('btn-duplicate', 'notify-result', function () {
+      return notify('duplicate', 5);
+    });
+    bind('btn-forged', 'notify-result', function () {
+      return notify('forged-sign', 1);
+    });
+    bind('btn-fault-busy', 'fault-result', function () {
+      return fault('busy');
+    });
+    bind('btn-fault-limit', 'fault-result', function () {
+      return fault('limit');
+    });
+    bind('btn-refund', 'refund-result', refund);
+    $('btn-notifications').addEventListener('click', function () {
+      refreshNotifications();
+    });
+    $('btn-clear-log').addEventListener('click', function () {
+      $('log').textContent = '';
+      logCount = 0;
+      $('log-count').textContent = '0 exchanges';
+    });
+    document.body.setAttribute('data-ready', 'yes');
+    refreshButtons();
+  }
+
+  start();
+})();

@@ -1,0 +1,125 @@
+import { All, Controller, Get, Header, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { join } from 'node:path';
+
+/** Where the console's static files are: `sample-app/public`, from `src/` (ts-jest) and from `dist/` alike. */
+export const CONSOLE_PUBLIC_DIR = join(__dirname, '..', 'public');
+
+/** Injection token of {@link ConsoleOptions}. */
+export const CONSOLE_OPTIONS = Symbol('CONSOLE_OPTIONS');
+
+/** What the console needs to know about the app it runs in. */
+export interface ConsoleOptions {
+  mode: 'wechat' | 'simulator';
+  appId: string;
+  /** The simulator's base URL (simulator mode only): the target of the `/sim/*` proxy. */
+  simulatorUrl?: string;
+}
+
+/** What `GET /console/config` answers. */
+export interface ConsoleConfig {
+  mode: 'wechat' | 'simulator';
+  appId: string;
+  /** The simulator's own URL, for display: the page reaches its control API through `simulatorProxy`. */
+  simulatorUrl: string | null;
+  /** Same-origin prefix that forwards to the simulator's `/__sim/` (the simulator sends no CORS headers). */
+  simulatorProxy: string | null;
+  /** Swagger UI. */
+  docs: string;
+}
+
+/** Simulator control calls are one word (`login`, `notify`, …), with an optional query string. */
+const SIM_NAME = /^[A-Za-z]{1,32}$/;
+const SIM_METHODS = new Set(['GET', 'POST', 'DELETE']);
+/** `POST /__sim/pay` waits for the first notification attempt, which may take WeChat's 5 s timeout. */
+const SIM_TIMEOUT_MS = 30_000;
+
+/** Only the console page itself may run: its own scripts and styles, requests to this origin, nothing else. */
+const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const WECHAT_MODE_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Mini program console</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 34rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5">
+<h1>Mini program console</h1>
+<p>The console plays a mini program user against the <strong>WeChat simulator</strong>, so it only runs in
+simulator mode. This app talks to the real WeChat (<code>WECHAT_APP_ID</code> and <code>WECHAT_APP_SECRET</code> are set).</p>
+<p>Start the sample app without those variables to use the console (<code>npm start</code>), or see the API at <a href="/docs">/docs</a>.</p>
+</body>
+</html>
+`;
+
+/**
+ * The browser console of the sample app: the page at `/`, its configuration, and a same-origin proxy to the
+ * simulator's control API (`/sim/<name>` → `<simulator>/__sim/<name>`), all in simulator mode only.
+ */
+@ApiExcludeController()
+@Controller()
+export class ConsoleController {
+  constructor(@Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions) {}
+
+  @Get()
+  page(@Res() res: Response): void {
+    res.setHeader('Cache-Control', 'no-store');
+    if (this.options.mode !== 'simulator') {
+      res.type('html').send(WECHAT_MODE_PAGE);
+      return;
+    }
+    res.setHeader('Content-Security-Policy', CONSOLE_CSP);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.sendFile(join(CONSOLE_PUBLIC_DIR, 'index.html'));
+  }
+
+  @Get('console/config')
+  @Header('Cache-Control', 'no-store')
+  config(): ConsoleConfig {
+    const simulator = this.options.mode === 'simulator' && !!this.options.simulatorUrl;
+    return {
+      mode: this.options.mode,
+      appId: this.options.appId,
+      simulatorUrl: simulator ? this.options.simulatorUrl! : null,
+      simulatorProxy: simulator ? '/sim' : null,
+      docs: '/docs',
+    };
+  }
+
+  /** Forwards a control call to the simulator: the page cannot call it directly (another origin, no CORS). */
+  @All('sim/:name')
+  async sim(@Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const base = this.options.mode === 'simulator' ? this.options.simulatorUrl : undefined;
+    if (!base) throw new NotFoundException('The simulator proxy exists in simulator mode only.');
+    if (!SIM_NAME.test(name)) throw new NotFoundException('unknown simulator call');
+    if (!SIM_METHODS.has(req.method)) {
+      res.status(405).setHeader('Allow', 'GET, POST, DELETE').json({ error: 'method not allowed' });
+      return;
+    }
+    const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    const body = req.method === 'POST' && req.body !== undefined ? JSON.stringify(req.body) : undefined;
+    let upstream: globalThis.Response;
+    try {
+      upstream = await fetch(`${base.replace(/\/+$/, '')}/__sim/${name}${query}`, {
+        method: req.method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(SIM_TIMEOUT_MS),
+      });
+    } catch (error) {
+      res.status(502).json({ error: `the simulator did not answer: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    res.status(upstream.status);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Type', upstream.headers.get('content-type') ?? 'application/json; charset=utf-8');
+    res.send(Buffer.from(await upstream.arrayBuffer()));
+  }
+}

@@ -1,0 +1,103 @@
+import { startSampleApp } from '../../sample-app/src/bootstrap';
+import type { SampleApp } from '../../sample-app/src/bootstrap';
+import { loadConfig } from '../../sample-app/src/config';
+
+/** The server side of the console (the page itself is driven in Chromium by `npm run test:browser`). */
+describe('sample app console: server side', () => {
+  describe('in simulator mode', () => {
+    let sample: SampleApp;
+    beforeAll(async () => {
+      sample = await startSampleApp(loadConfig({ PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_PAY_PORT: '0' }), false);
+    });
+    afterAll(() => sample.close());
+
+    it('serves the page at / with a same-origin-only CSP, and its files under /console/', async () => {
+      const page = await fetch(`${sample.appUrl}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      );
+      const html = await page.text();
+      expect(html).toContain('<script src="/console/console.js" defer></script>');
+      expect(html).not.toMatch(/https?:\/\//); // nothing external
+      for (const file of ['console.js', 'console.css', 'md5.js']) {
+        const res = await fetch(`${sample.appUrl}/console/${file}`);
+        expect(res.status).toBe(200);
+        expect(await res.text()).not.toMatch(/\bhttps?:\/\/(?!localhost|127\.0\.0\.1)[a-z]/i);
+      }
+    });
+
+    it('tells the page where the simulator is', async () => {
+      const res = await fetch(`${sample.appUrl}/console/config`);
+      expect(await res.json()).toEqual({
+        mode: 'simulator',
+        appId: 'wxdevsimulator0001',
+        simulatorUrl: sample.wechatUrl,
+        simulatorProxy: '/sim',
+        docs: '/docs',
+      });
+    });
+
+    it('forwards /sim/<name> to the simulator control API, with method, query and JSON body', async () => {
+      const login = await fetch(`${sample.appUrl}/sim/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ openId: 'oConsoleProxyUser0001' }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toMatchObject({ openId: 'oConsoleProxyUser0001', appId: 'wxdevsimulator0001', code: expect.any(String) });
+
+      const unknownOrder = await fetch(`${sample.appUrl}/sim/order?outTradeNo=nosuchorder`);
+      expect(unknownOrder.status).toBe(404);
+      expect(await unknownOrder.json()).toEqual({ error: 'unknown order' });
+
+      const empty = await fetch(`${sample.appUrl}/sim/login`, { method: 'POST' });
+      expect(empty.status).toBe(200);
+      expect((await fetch(`${sample.appUrl}/sim/faults`, { method: 'DELETE' })).status).toBe(200);
+    });
+
+    it('forwards nothing but one-word control calls with GET, POST or DELETE', async () => {
+      expect((await fetch(`${sample.appUrl}/sim/..%2Fsns%2Fjscode2session`)).status).toBe(404);
+      expect((await fetch(`${sample.appUrl}/sim/login/extra`)).status).toBe(404);
+      expect((await fetch(`${sample.appUrl}/sim/health`, { method: 'PUT' })).status).toBe(405);
+    });
+
+    it('serves the OpenAPI document at /docs-json and Swagger UI at /docs, without the console routes', async () => {
+      const doc = (await (await fetch(`${sample.appUrl}/docs-json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/miniprogram_auth/login', '/miniprogram_auth/wechatPayCallback', '/orders', '/orders/{id}/pay']),
+      );
+      expect(Object.keys(doc.paths).filter((p) => p === '/' || p.startsWith('/sim') || p.startsWith('/console'))).toEqual([]);
+      const ui = await fetch(`${sample.appUrl}/docs`);
+      expect(ui.status).toBe(200);
+      const html = await ui.text();
+      expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/); // the UI's assets are local
+      const bundle = await fetch(`${sample.appUrl}/docs/swagger-ui-bundle.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000); // read it all: an unread body holds the connection
+    });
+  });
+
+  describe('in real-WeChat mode', () => {
+    let sample: SampleApp;
+    beforeAll(async () => {
+      const env = { PORT: '0', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: '0123456789abcdef0123456789abcdef' };
+      sample = await startSampleApp(loadConfig(env), false);
+    });
+    afterAll(() => sample.close());
+
+    it('explains at / that the console needs the simulator, and serves neither its files nor the proxy', async () => {
+      const page = await fetch(`${sample.appUrl}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('only runs in\nsimulator mode');
+      expect((await fetch(`${sample.appUrl}/console/console.js`)).status).toBe(404);
+      expect((await fetch(`${sample.appUrl}/sim/login`, { method: 'POST' })).status).toBe(404);
+      expect(await (await fetch(`${sample.appUrl}/console/config`)).json()).toMatchObject({
+        mode: 'wechat',
+        simulatorUrl: null,
+        simulatorProxy: null,
+      });
+    });
+  });
+});

@@ -1,0 +1,337 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { startSampleApp } from '../../sample-app/src/bootstrap';
+import type { SampleApp } from '../../sample-app/src/bootstrap';
+import { loadConfig } from '../../sample-app/src/config';
+
+/*
+ * The browser globals the page callbacks below use: they run in Chromium, not in Node. Declared here, for this file
+ * only, instead of adding the DOM library to the whole project.
+ */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { top: number; height: number };
+}
+declare const document: {
+  getElementById(id: string): PageElement | null;
+  querySelector(selector: string): PageElement | null;
+  body: { classList: { contains(name: string): boolean } };
+  documentElement: { scrollWidth: number };
+};
+declare const window: { scrollY: number; scrollTo(x: number, y: number): void; md5(text: string): string };
+
+/** Debian's Chromium (`apt-get install chromium`); never a downloaded browser. */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = join(__dirname, 'screenshots');
+const DOCS_IMAGE = join(__dirname, '..', '..', 'docs', 'console.png');
+/** A phone: iPhone 12–15 sized, in CSS pixels. */
+const PHONE = { width: 390, height: 844 };
+const STEP_TIMEOUT = 30_000;
+
+describe('the console of the sample app, in Chromium on a phone-sized screen', () => {
+  let sample: SampleApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** Requests the page tried to send off this machine (all refused), and how many went through the guard at all. */
+  const offMachine: string[] = [];
+  const guarded = new Set<string>();
+  /** Console errors, uncaught exceptions and CSP violations of the pages. */
+  const pageErrors: string[] = [];
+
+  const $ = (selector: string): Locator => page.locator(selector);
+
+  async function shot(name: string, fullPage = false): Promise<Buffer> {
+    return page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+  }
+
+  /** Clicks a step's button and waits until the step's result line is no longer busy. */
+  async function step(button: string, result: string): Promise<Locator> {
+    await $(button).click();
+    const line = $(result);
+    await page.waitForFunction((id) => document.getElementById(id)?.getAttribute('data-state') !== 'busy', result.slice(1), {
+      timeout: STEP_TIMEOUT,
+    });
+    await page.waitForFunction(() => !document.body.classList.contains('busy'), undefined, { timeout: STEP_TIMEOUT });
+    return line;
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash scripts/ci-browser.sh does) or set CHROMIUM_PATH`);
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    sample = await startSampleApp(loadConfig({ PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_PAY_PORT: '0' }), false);
+    // launch() gives the browser a fresh temporary profile (user-data dir) of its own, removed on close.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'en-US' });
+    // Nothing may leave the machine: every request that is not for the app itself is refused and recorded.
+    const appOrigin = new URL(sample.appUrl).origin;
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      guarded.add(url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, ''));
+      if (url.startsWith(`${appOrigin}/`)) return route.continue();
+      offMachine.push(url);
+      return route.abort('blockedbyclient');
+    });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      // Chromium reports every 4xx/5xx answer as an error; the steps cause those on purpose and assert them.
+      if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of [45]\d\d/.test(message.text())) {
+        pageErrors.push(`console: ${message.text()}`);
+      }
+    });
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await sample?.close();
+  });
+
+  it('opens at / in simulator mode, with the simulator and the app named', async () => {
+    const response = await page.goto(`${sample.appUrl}/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
+    await page.waitForSelector('body[data-ready="yes"]');
+    await expect(text('#mode')).resolves.toBe('simulator');
+    await expect(text('#endpoints')).resolves.toBe(`wxdevsimulator0001 · simulator ${new URL(sample.wechatUrl).host} via /sim`);
+    expect(await $('#btn-login').isEnabled()).toBe(true);
+    expect(await $('#btn-pay').isDisabled()).toBe(true);
+    // Readable on a phone: nothing is wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot('01-start');
+  });
+
+  it('wx.login() → login: a token', async () => {
+    const result = await step('#btn-login', '#login-result');
+    await expect(result.getAttribute('data-state')).resolves.toBe('ok');
+    await expect(result.textContent()).resolves.toMatch(/signed in user #1 · openid o\S+ · token \S+/);
+    expect(await $('#btn-userinfo').isEnabled()).toBe(true);
+  });
+
+  it('wx.getUserInfo() → updateUserInfo: the profile decrypted by the app', async () => {
+    await $('#in-nick').fill('Alice');
+    await $('#in-city').fill('Shenzhen');
+    const result = await step('#btn-userinfo', '#userinfo-result');
+    await expect(result.getAttribute('data-state')).resolves.toBe('ok');
+    await expect(result.textContent()).resolves.toContain('Alice, Shenzhen');
+  });
+
+  it('getPhoneNumber → phoneNumber', async () => {
+    const result = await step('#btn-phone', '#phone-result');
+    await expect(result.getAttribute('data-state')).resolves.toBe('ok');
+    await expect(result.textContent()).resolves.toContain('+86 13800138000');
+  });
+
+  it('creates a pickup order', async () => {
+    await step('#btn-order', '#pay-result');
+    await expect(text('#order-title')).resolves.toBe('Order #1 · Pickup order');
+    await expect(text('#order-status')).resolves.toBe('CREATED');
+    await expect(text('[data-field="paid"]')).resolves.toBe('no');
+    expect(await $('#btn-pay').isEnabled()).toBe(true);
+  });
+
+  it('shows the wx.requestPayment params with the paySign verified in the browser', async () => {
+    await step('#btn-pay', '#pay-result');
+    const check = $('#paysign-check');
+    await page.waitForFunction(() => document.getElementById('paysign-check')?.getAttribute('data-verified') !== null);
+    await expect(check.getAttribute('data-verified')).resolves.toBe('yes');
+    await expect(check.textContent()).resolves.toMatch(
+      /paySign verified MD5 over appId=wxdevsimulator0001&nonceStr=\w+&package=prepay_id=\S+/,
+    );
+    await expect(text('#params [data-field="appId"]')).resolves.toBe('wxdevsimulator0001');
+    await expect(text('#params [data-field="package"]')).resolves.toMatch(/^prepay_id=/);
+    await expect(text('#params [data-field="signType"]')).resolves.toBe('MD5');
+    await expect(text('#params [data-field="paySign"]')).resolves.toMatch(/^[0-9A-F]{32}$/);
+    // The check itself: the page's MD5 agrees with a known vector.
+    expect(await page.evaluate(() => window.md5('abc'))).toBe('900150983cd24fb0d6963f7d28e17f72');
+    await $('#step-order').scrollIntoViewIfNeeded();
+    await shot('02-pay-params');
+  });
+
+  it('confirms the payment: the notification arrives, the order is paid and fulfilled once', async () => {
+    const result = await step('#btn-confirm', '#pay-result');
+    await expect(result.getAttribute('data-state')).resolves.toBe('ok');
+    await expect(result.textContent()).resolves.toMatch(
+      /paid transaction \S+ · notification answered SUCCESS · order FULFILLED, fulfilledCount 1/,
+    );
+    await expect(text('#order-status')).resolves.toBe('FULFILLED');
+    await expect(text('[data-field="paid"]')).resolves.toBe('yes');
+    await expect(text('[data-field="fulfilledCount"]')).resolves.toBe('1');
+    await expect(text('[data-field="payStatus"]')).resolves.toBe('SUCCESS');
+    await expect($('#notifications li[data-kind="pay"][data-variant="genuine"][data-answer="SUCCESS"]').count()).resolves.toBe(1);
+    await $('#step-order').scrollIntoViewIfNeeded();
+    await shot('03-paid');
+  });
+
+  it('a duplicate notification ×5: answered SUCCESS, fulfilled still once', async () => {
+    const result = await step('#btn-duplicate', '#notify-result');
+    await expect(result.textContent()).resolves.toBe('duplicate ×5 → app answered SUCCESS ×5 · fulfilledCount still 1');
+    await expect(text('[data-field="fulfilledCount"]')).resolves.toBe('1');
+    await expect($('#notifications li[data-variant="duplicate"][data-answer="SUCCESS"]').count()).resolves.toBe(5);
+  });
+
+  it('a forged notification: shown as FAIL, nothing changes', async () => {
+    const result = await step('#btn-forged', '#notify-result');
+    await expect(result.getAttribute('data-kind')).resolves.toBe('forged-sign');
+    await expect(result.textContent()).resolves.toMatch(/^forged-sign → app answered FAIL .* · fulfilledCount still 1$/);
+    await expect($('#notifications li[data-variant="forged-sign"][data-answer="FAIL"]').count()).resolves.toBe(1);
+    await expect(text('#order-status')).resolves.toBe('FULFILLED');
+  });
+
+  it('WeChat busy (errcode -1 ×3): the app retries, then answers 503', async () => {
+    const result = await step('#btn-fault-busy', '#fault-result');
+    await expect(result.getAttribute('data-status')).resolves.toBe('503');
+    await expect(result.textContent()).resolves.toMatch(
+      /^503 Service Unavailable: WeChat is busy; retry shortly\. · WeChat answered errcode -1 \(busy\) 3× \(the app retried 2×\)$/,
+    );
+    await $('#step-trouble').scrollIntoViewIfNeeded();
+    await shot('04-fault');
+  });
+
+  it('WeChat rate limit (45011): 429 with the errcode', async () => {
+    const result = await step('#btn-fault-limit', '#fault-result');
+    await expect(result.getAttribute('data-status')).resolves.toBe('429');
+    await expect(result.textContent()).resolves.toMatch(
+      /^429 Too Many Requests: .*\(errcode 45011\) · WeChat answered errcode 45011 \(rate limit\) 1× \(not retried\)/,
+    );
+    // The signed-in user was left alone.
+    await expect(text('#login-result')).resolves.toMatch(/signed in user #1/);
+  });
+
+  it('refunds: accepted, then settled by the refund notification', async () => {
+    const result = await step('#btn-refund', '#refund-result');
+    await expect(result.getAttribute('data-state')).resolves.toBe('ok');
+    await expect(result.textContent()).resolves.toBe('refunded ¥0.01 (1 fen) back · order REFUNDED, payStatus REFUND');
+    await expect(text('#order-status')).resolves.toBe('REFUNDED');
+    await expect(text('[data-field="refundedFee"]')).resolves.toBe('1');
+    await expect($('#notifications li[data-kind="refund"][data-answer="SUCCESS"]').count()).resolves.toBeGreaterThanOrEqual(1);
+    expect(await $('#btn-refund').isDisabled()).toBe(true);
+  });
+
+  it('logged every HTTP exchange with method, URL, bodies and status', async () => {
+    const entries = $('#log .log-entry');
+    expect(await entries.count()).toBeGreaterThan(20);
+    const urls = await $('#log .log-url').allTextContents();
+    for (const url of [
+      '/miniprogram_auth/login',
+      '/miniprogram_auth/updateUserInfo',
+      '/miniprogram_auth/phoneNumber',
+      '/orders',
+      '/orders/1/pay',
+      '/orders/1/refund',
+      '/sim/login',
+      '/sim/pay',
+      '/sim/notify',
+      '/sim/faults',
+    ]) {
+      expect(urls).toContain(url);
+    }
+    // The 503 of the busy login, opened: request and response bodies.
+    const failed = $('#log .log-entry[data-status="503"][data-url="/miniprogram_auth/login"]');
+    expect(await failed.count()).toBe(1);
+    await failed.locator('summary').click();
+    const bodies = await failed.locator('pre').allTextContents();
+    expect(bodies[0]).toMatch(/^POST \/miniprogram_auth\/login\n\n\{\n {2}"code": "/);
+    expect(JSON.parse(bodies[1])).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'WeChat is busy; retry shortly.' });
+  });
+
+  it('looks right: screenshots of the whole flow (docs/console.png)', async () => {
+    // One exchange opened in the log, as a reader would: the refund request and its answer.
+    await $('#log .log-entry[data-url="/orders/1/refund"] summary').click();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('05-final', true);
+    // docs/console.png: four phone screens side by side: sign-in and profile, order and pay, what WeChat did, the log.
+    const screens: string[] = [];
+    for (const id of [null, 'step-order', 'step-trouble', 'notifications-card']) {
+      await page.evaluate((target) => {
+        const bar = document.querySelector('header')!.getBoundingClientRect().height;
+        const top = target ? document.getElementById(target)!.getBoundingClientRect().top + window.scrollY - bar - 8 : 0;
+        window.scrollTo(0, top);
+      }, id);
+      screens.push((await page.screenshot()).toString('base64'));
+    }
+    const gap = 16;
+    const composer = await context.newPage();
+    await composer.setViewportSize({ width: screens.length * (PHONE.width + gap) + gap, height: PHONE.height + 2 * gap });
+    await composer.setContent(
+      `<body style="margin:0;background:#d5d8dc;display:flex;gap:${gap}px;padding:${gap}px">${screens
+        .map((b64) => `<img style="width:${PHONE.width}px;height:${PHONE.height}px;border-radius:12px" src="data:image/png;base64,${b64}">`)
+        .join('')}</body>`,
+    );
+    const composite = await composer.screenshot({ path: join(SCREENSHOTS, 'console.png') });
+    await composer.close();
+    writeFileSync(DOCS_IMAGE, composite);
+    expect(composite.length).toBeLessThan(1_000_000);
+  });
+
+  it('serves Swagger UI at /docs (assets local) listing the auth, pay and order endpoints', async () => {
+    // Swagger UI is made for a desktop: a desktop-sized page of the same context (same off-machine guard).
+    page = await context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`docs console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(`docs pageerror: ${error.message}`));
+    const response = await page.goto(`${sample.appUrl}/docs`);
+    expect(response?.status()).toBe(200);
+    await page.waitForSelector('.opblock-summary-path', { timeout: STEP_TIMEOUT });
+    const paths = await $('.opblock-summary-path').allTextContents();
+    const clean = paths.map((p) => p.replace(/\u200b/g, ''));
+    expect(clean).toEqual(
+      expect.arrayContaining([
+        '/miniprogram_auth/login',
+        '/miniprogram_auth/updateUserInfo',
+        '/miniprogram_auth/phoneNumber',
+        '/miniprogram_auth/wechatPayCallback',
+        '/miniprogram_auth/wechatRefundCallback',
+        '/orders',
+        '/orders/{id}/pay',
+      ]),
+    );
+    await expect($('.btn.authorize').count()).resolves.toBe(1); // the Token security scheme
+    await shot('06-docs');
+    const json = (await (await page.request.get(`${sample.appUrl}/docs-json`)).json()) as { components: { securitySchemes: object } };
+    expect(json.components.securitySchemes).toEqual({
+      Token: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Authorization' }),
+    });
+  });
+
+  it('sent nothing off the machine and logged no page errors', () => {
+    // The guard saw the requests of both pages (so it would have seen any other).
+    expect([...guarded]).toEqual(
+      expect.arrayContaining([
+        '/',
+        '/console/console.js',
+        '/console/config',
+        '/sim/login',
+        '/orders/1/pay',
+        '/docs',
+        '/docs/swagger-ui-bundle.js',
+      ]),
+    );
+    expect(offMachine).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  function text(selector: string): Promise<string> {
+    return $(selector)
+      .first()
+      .textContent()
+      .then((t) => (t ?? '').trim());
+  }
+});
