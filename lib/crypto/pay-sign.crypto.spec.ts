@@ -14,6 +14,7 @@ import {
   verifyPayV2Sign,
 } from './pay-sign.crypto';
 import { parsePayXml } from './pay-xml.codec';
+import { pick, prng } from '../../test/utils/prng';
 
 type Params = Record<string, string>;
 
@@ -31,21 +32,6 @@ const notifyVector = vector<{ v2_key: string; xml: string }, { sign: string }>('
 const refundVector = vector<{ v2_key: string; xml: string }, { req_info_plaintext: string; outer_sign: string }>(
   'refund_notify_req_info_easywechat_node_min',
 );
-
-/** Deterministic PRNG (mulberry32) so a failing case can be reproduced from its seed. */
-function prng(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)];
-}
 
 const VALUE_PIECES = [
   'a',

@@ -3,27 +3,13 @@ import { vector } from '../../test/fixtures/vectors';
 import { PayXmlError, PayXmlReason } from '../errors/pay-xml.error';
 import { decryptRefundReqInfo, payV2Sign, verifyPayV2Sign } from './pay-sign.crypto';
 import { buildPayXml, PAY_XML_MAX_BYTES, parsePayXml } from './pay-xml.codec';
+import { pick, prng } from '../../test/utils/prng';
 
 const couponVector = vector<{ xml: string }, Record<string, string>>('pay_v2_notify_official_sample_with_coupons');
 const notifyVector = vector<{ v2_key: string; xml: string }, { sign: string }>('pay_v2_notify_min_easywechat_node');
 const refundVector = vector<{ v2_key: string; xml: string }, { req_info_plaintext: string; outer_sign: string }>(
   'refund_notify_req_info_easywechat_node_min',
 );
-
-/** Deterministic PRNG (mulberry32) so a failing case can be reproduced from its seed. */
-function prng(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)];
-}
 
 /** Text pieces XML 1.0 can carry, the awkward ones included. */
 const SAFE_PIECES = [

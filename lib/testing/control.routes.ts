@@ -1,5 +1,5 @@
-import { SimulatorInputError, jsonResponse, parseJsonObject } from './simulator-http';
-import type { SimRequest, SimResponse, SimRoute } from './simulator-http';
+import { controlBody, controlOk } from './simulator-http';
+import type { SimRoute } from './simulator-http';
 import type { SimulatorState } from './simulator-state';
 import type { SimFault, SimLoginInput, SimPhoneCodeInput, SimUserInfoInput } from './simulator.interfaces';
 
@@ -11,28 +11,36 @@ import type { SimFault, SimLoginInput, SimPhoneCodeInput, SimUserInfoInput } fro
 export function controlRoutes(state: SimulatorState): SimRoute[] {
   // The state checks every field at run time, so the parsed bodies are handed over as the typed inputs.
   return [
-    { method: 'GET', path: '/__sim/health', handler: () => ok({ ok: true }) },
-    { method: 'GET', path: '/__sim/apps', handler: () => ok({ apps: [...state.apps.values()] }) },
-    { method: 'POST', path: '/__sim/login', handler: (req) => ok(state.login(body(req) as SimLoginInput)) },
-    { method: 'POST', path: '/__sim/userInfo', handler: (req) => ok(state.userInfo(body(req) as unknown as SimUserInfoInput)) },
-    { method: 'POST', path: '/__sim/phoneCode', handler: (req) => ok(state.phoneCode(body(req) as unknown as SimPhoneCodeInput)) },
-    { method: 'GET', path: '/__sim/faults', handler: () => ok({ faults: state.faults.map((f) => ({ ...f })) }) },
-    { method: 'POST', path: '/__sim/faults', handler: (req) => ok(state.addFault(body(req) as SimFault)) },
+    { method: 'GET', path: '/__sim/health', handler: () => controlOk({ ok: true }) },
+    { method: 'GET', path: '/__sim/apps', handler: () => controlOk({ apps: [...state.apps.values()] }) },
+    { method: 'POST', path: '/__sim/login', handler: (req) => controlOk(state.login(controlBody(req) as SimLoginInput)) },
+    {
+      method: 'POST',
+      path: '/__sim/userInfo',
+      handler: (req) => controlOk(state.userInfo(controlBody(req) as unknown as SimUserInfoInput)),
+    },
+    {
+      method: 'POST',
+      path: '/__sim/phoneCode',
+      handler: (req) => controlOk(state.phoneCode(controlBody(req) as unknown as SimPhoneCodeInput)),
+    },
+    { method: 'GET', path: '/__sim/faults', handler: () => controlOk({ faults: state.faults.map((f) => ({ ...f })) }) },
+    { method: 'POST', path: '/__sim/faults', handler: (req) => controlOk(state.addFault(controlBody(req) as SimFault)) },
     {
       method: 'DELETE',
       path: '/__sim/faults',
       handler: () => {
         state.faults.length = 0;
-        return ok({ ok: true });
+        return controlOk({ ok: true });
       },
     },
-    { method: 'GET', path: '/__sim/calls', handler: () => ok({ calls: state.calls }) },
+    { method: 'GET', path: '/__sim/calls', handler: () => controlOk({ calls: state.calls }) },
     {
       method: 'DELETE',
       path: '/__sim/calls',
       handler: () => {
         state.calls.length = 0;
-        return ok({ ok: true });
+        return controlOk({ ok: true });
       },
     },
     {
@@ -40,20 +48,8 @@ export function controlRoutes(state: SimulatorState): SimRoute[] {
       path: '/__sim/reset',
       handler: () => {
         state.reset();
-        return ok({ ok: true });
+        return controlOk({ ok: true });
       },
     },
   ];
-}
-
-function ok(value: unknown): SimResponse {
-  return jsonResponse(200, value);
-}
-
-/** The JSON object body; an empty body is an empty object. */
-function body(req: SimRequest): Record<string, unknown> {
-  if (req.body.length === 0) return {};
-  const parsed = parseJsonObject(req.body);
-  if (!parsed) throw new SimulatorInputError('the body must be a JSON object');
-  return parsed;
 }

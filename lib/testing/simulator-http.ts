@@ -108,6 +108,19 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> | undefin
 }
 
 /** Whether a value is a non-null, non-array object. @internal */
+/** A 200 JSON answer of the control API. */
+export function controlOk(value: unknown): SimResponse {
+  return jsonResponse(200, value);
+}
+
+/** The JSON object body of a control call; an empty body is an empty object. */
+export function controlBody(req: SimRequest): Record<string, unknown> {
+  if (req.body.length === 0) return {};
+  const parsed = parseJsonObject(req.body);
+  if (!parsed) throw new SimulatorInputError('the body must be a JSON object');
+  return parsed;
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
