@@ -1,20 +1,6 @@
 import { AccessTokenStore, MINI_PROGRAM_ACCESS_TOKEN_STORE, WeChatApiService } from '../lib';
 import { SIMULATOR_DEV_APP } from '../lib/testing';
-import { Harness, startHarness } from './utils/harness';
-
-async function forceRefreshInSimulator(url: string): Promise<string> {
-  const res = await fetch(`${url}/cgi-bin/stable_token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credential',
-      appid: SIMULATOR_DEV_APP.appId,
-      secret: SIMULATOR_DEV_APP.appSecret,
-      force_refresh: true,
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+import { forceRefreshInSimulator, Harness, startHarness } from './utils/harness';
 
 describe('access token handling', () => {
   let h: Harness;
@@ -39,7 +25,7 @@ describe('access token handling', () => {
   it('replaces a token WeChat rejects with 40001 and repeats the call once', async () => {
     const user = await h.login();
     const old = await api.getAccessToken();
-    const fresh = await forceRefreshInSimulator(h.sim.url); // another system refreshed: ours is now invalid
+    const fresh = await forceRefreshInSimulator(h.sim); // another system refreshed: ours is now invalid
     expect(fresh).not.toBe(old);
     const before = tokenCalls(h);
     await expect(api.checkSessionKey(user.openId, user.sessionKey)).resolves.toBe(true);

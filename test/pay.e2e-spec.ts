@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import {
   PayOrder,
   PayOrderStateError,
@@ -12,19 +11,8 @@ import {
 } from '../lib';
 import { SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
+import { signV2 } from './src/pay-notifications';
 import { freePort, Harness, simulatorPayOptions, startHarness, testDbEngine } from './utils/harness';
-
-/** An MD5/HMAC v2 signature computed here, independently of the library. */
-function independentSign(params: Record<string, string>, key: string, type: 'MD5' | 'HMAC-SHA256' = 'MD5'): string {
-  const base =
-    Object.keys(params)
-      .filter((k) => k !== 'sign' && params[k] !== '' && params[k] !== undefined)
-      .sort()
-      .map((k) => `${k}=${params[k]}`)
-      .join('&') + `&key=${key}`;
-  const digest = type === 'MD5' ? createHash('md5').update(base, 'utf8') : createHmac('sha256', key).update(base, 'utf8');
-  return digest.digest('hex').toUpperCase();
-}
 
 async function until<T>(probe: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
@@ -86,7 +74,7 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
       expect(Math.abs(Number(params.timeStamp) - Date.now() / 1000)).toBeLessThan(5);
       expect(params.package).toBe(`prepay_id=${order.prepayId}`);
       const { paySign, ...signed } = params;
-      expect(paySign).toBe(independentSign(signed, SIMULATOR_DEV_MERCHANT.apiKey));
+      expect(paySign).toBe(signV2(signed, SIMULATOR_DEV_MERCHANT.apiKey));
       expect(await orders().findOneByOrFail({ id: order.id })).toMatchObject({ status: 'NOTPAY', paid: false, totalFee: 101 });
     });
 
@@ -262,39 +250,39 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
       const post = (xml: string) => h.http().post('/miniprogram_auth/wechatPayCallback').set('content-type', 'text/xml').send(xml);
 
       it.each([
-        ['signed with another key', (f: Record<string, string>) => ({ ...f, sign: independentSign(f, 'y'.repeat(32)) })],
+        ['signed with another key', (f: Record<string, string>) => ({ ...f, sign: signV2(f, 'y'.repeat(32)) })],
         ['without a sign', (f: Record<string, string>) => f],
-        ['with a tampered amount after signing', (f: Record<string, string>) => ({ ...f, sign: independentSign(f, key), total_fee: '1' })],
+        ['with a tampered amount after signing', (f: Record<string, string>) => ({ ...f, sign: signV2(f, key), total_fee: '1' })],
         [
           'correctly signed but for another amount',
           (f: Record<string, string>) => {
             const g = { ...f, total_fee: '1' };
-            return { ...g, sign: independentSign(g, key) };
+            return { ...g, sign: signV2(g, key) };
           },
         ],
         [
           'correctly signed for another appid',
           (f: Record<string, string>) => {
             const g = { ...f, appid: 'wx0000000000000000' };
-            return { ...g, sign: independentSign(g, key) };
+            return { ...g, sign: signV2(g, key) };
           },
         ],
         [
           'correctly signed for another mch_id',
           (f: Record<string, string>) => {
             const g = { ...f, mch_id: '1900000999' };
-            return { ...g, sign: independentSign(g, key) };
+            return { ...g, sign: signV2(g, key) };
           },
         ],
         [
           'claiming HMAC-SHA256 with an MD5 sign',
-          (f: Record<string, string>) => ({ ...f, sign_type: 'HMAC-SHA256', sign: independentSign(f, key) }),
+          (f: Record<string, string>) => ({ ...f, sign_type: 'HMAC-SHA256', sign: signV2(f, key) }),
         ],
         [
           'with return_code FAIL',
           (f: Record<string, string>) => {
             const g = { ...f, return_code: 'FAIL' };
-            return { ...g, sign: independentSign(g, key) };
+            return { ...g, sign: signV2(g, key) };
           },
         ],
       ])('refuses one %s', async (_name, forge) => {
@@ -309,7 +297,7 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
         for (const type of ['MD5', 'HMAC-SHA256'] as const) {
           const { order, fields } = await genuineFields(1600);
           const signed = type === 'MD5' ? fields : { ...fields, sign_type: type };
-          const res = await post(buildPayXml({ ...signed, sign: independentSign(signed, key, type) }));
+          const res = await post(buildPayXml({ ...signed, sign: signV2(signed, key, type) }));
           expect((await parsePayXml(res.text)).return_code).toBe('SUCCESS');
           expect(await orders().findOneByOrFail({ id: order.id })).toMatchObject({ paid: true, transactionId: fields.transaction_id });
         }
@@ -341,7 +329,7 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
         transaction_id: '4200000000000000000000000001',
         total_fee: '1',
       };
-      const xml = buildPayXml({ ...params, sign: independentSign(params, SIMULATOR_DEV_MERCHANT.apiKey) });
+      const xml = buildPayXml({ ...params, sign: signV2(params, SIMULATOR_DEV_MERCHANT.apiKey) });
       const res = await h.http().post('/miniprogram_auth/wechatPayCallback/').set('content-type', 'text/xml').send(xml);
       expect((await parsePayXml(res.text)).return_code).toBe('FAIL');
     });

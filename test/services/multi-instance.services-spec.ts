@@ -1,21 +1,12 @@
 import Redis from 'ioredis';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { buildPayXml, PayOrder, RedisAccessTokenStore, WeChatAccount, WeChatApiService, WeChatPayService } from '../../lib';
 import { SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
 import { PayEventsProbe } from '../src/pay-events.probe';
+import { signV2 } from '../src/pay-notifications';
 import { createTestDatabase, freePort, Harness, simulatorPayOptions, startHarness, TestDatabase } from '../utils/harness';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** An MD5 v2 signature computed here, independently of the library. */
-function md5Sign(params: Record<string, string>, key: string): string {
-  const base = Object.keys(params)
-    .filter((k) => params[k] !== '')
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join('&');
-  return createHash('md5').update(`${base}&key=${key}`, 'utf8').digest('hex').toUpperCase();
-}
 
 describe('two app instances on one PostgreSQL database and one Redis', () => {
   let sim: WeChatSimulator;
@@ -69,7 +60,7 @@ describe('two app instances on one PostgreSQL database and one Redis', () => {
       total_fee: '321',
       time_end: '20261124120000',
     };
-    const xml = buildPayXml({ ...fields, sign: md5Sign(fields, SIMULATOR_DEV_MERCHANT.apiKey) });
+    const xml = buildPayXml({ ...fields, sign: signV2(fields, SIMULATOR_DEV_MERCHANT.apiKey) });
     for (const h of instances) h.app.get(PayEventsProbe).delayMs = 5;
 
     const answers = await Promise.all(

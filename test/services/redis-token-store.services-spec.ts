@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { RedisAccessTokenStore, WeChatApiService } from '../../lib';
-import { SIMULATOR_DEV_APP, WeChatSimulator } from '../../lib/testing';
-import { Harness, startHarness } from '../utils/harness';
+import { WeChatSimulator } from '../../lib/testing';
+import { forceRefreshInSimulator, Harness, startHarness } from '../utils/harness';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,17 +43,7 @@ describe('RedisAccessTokenStore: one access token for several instances', () => 
   it('replaces a rejected token once for both instances and never drops a newer one', async () => {
     const user = await instances[0].login();
     const old = await api(0).getAccessToken();
-    const forced = await fetch(`${sim.url}/cgi-bin/stable_token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        grant_type: 'client_credential',
-        appid: SIMULATOR_DEV_APP.appId,
-        secret: SIMULATOR_DEV_APP.appSecret,
-        force_refresh: true,
-      }),
-    });
-    const fresh = ((await forced.json()) as { access_token: string }).access_token;
+    const fresh = await forceRefreshInSimulator(sim);
     const before = tokenCalls();
     const results = await Promise.all([0, 1, 0, 1].map((i) => api(i).checkSessionKey(user.openId, user.sessionKey)));
     expect(results).toEqual([true, true, true, true]);

@@ -38,6 +38,21 @@ export function simulatorOptions(sim: WeChatSimulator, overrides: Partial<MiniPr
   };
 }
 
+/** Forces a new stable access token in the simulator, as another system would; returns it. */
+export async function forceRefreshInSimulator(sim: WeChatSimulator): Promise<string> {
+  const res = await fetch(`${sim.url}/cgi-bin/stable_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credential',
+      appid: SIMULATOR_DEV_APP.appId,
+      secret: SIMULATOR_DEV_APP.appSecret,
+      force_refresh: true,
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
 /**
  * Pay options for the simulator's development merchant, with notifications sent back to an app
  * listening on `port`, the development CA trusted and the merchant's client certificate.
