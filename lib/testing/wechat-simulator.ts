@@ -304,9 +304,7 @@ export class WeChatSimulator {
   private async handlePay(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const method = req.method ?? 'GET';
-    const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const { path } = splitTarget(req.url);
     const read = await readBody(req, MAX_BODY_BYTES);
     if (read.kind === 'aborted') return;
     const call: SimCall = { method, path, at, status: 0 };
@@ -357,11 +355,7 @@ export class WeChatSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const method = req.method ?? 'GET';
-    // Split by hand: `new URL()` would read a path starting with `//` as a host name.
-    const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
+    const { path, query } = splitTarget(req.url);
     const control = path === CONTROL_PREFIX.slice(0, -1) || path.startsWith(CONTROL_PREFIX);
 
     const read = await readBody(req, MAX_BODY_BYTES);
@@ -612,4 +606,14 @@ function guessAppId(request: SimRequest): string | undefined {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A request target's path and query. Split by hand: `new URL()` would read a path starting with `//` as a host name. */
+function splitTarget(url: string | undefined): { path: string; query: URLSearchParams } {
+  const target = url ?? '/';
+  const queryAt = target.indexOf('?');
+  return {
+    path: queryAt < 0 ? target : target.slice(0, queryAt),
+    query: new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1)),
+  };
 }
