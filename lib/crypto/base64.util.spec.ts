@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { decodeBase64Strict } from './base64.util';
+import { pick, prng } from '../../test/utils/prng';
 
 describe('decodeBase64Strict', () => {
   it.each([
@@ -85,5 +86,42 @@ describe('decodeBase64Strict', () => {
     ['an object with toString', { toString: () => 'Zm9v' }],
   ])('returns null for %s', (_label, input) => {
     expect(decodeBase64Strict(input)).toBeNull();
+  });
+
+  it('accepts exactly the language of the RFC 4648 grammar, for 30000 random near-base64 strings', () => {
+    // The grammar written out as a regular expression: groups of four, then "xx==" or "xxx=".
+    const grammar = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const pieces = [
+      'A',
+      'z',
+      '0',
+      '+',
+      '/',
+      '=',
+      '==',
+      '-',
+      '_',
+      '.',
+      '\t',
+      'é',
+      '\uff56',
+      '\u0141',
+      '😀',
+      '\u0000',
+      'Zm9v',
+      'YmE=',
+      'Zg==',
+    ];
+    const rand = prng(0xba5e64);
+    let accepted = 0;
+    for (let i = 0; i < 30000; i++) {
+      let text = '';
+      const n = Math.floor(rand() * 12);
+      for (let j = 0; j < n; j++) text += rand() < 0.8 ? pick(rand, pieces.slice(0, 5)) : pick(rand, pieces);
+      const expected = grammar.test(text) ? Buffer.from(text, 'base64').toString('hex') : null;
+      if (expected !== null) accepted++;
+      expect({ text, decoded: decodeBase64Strict(text)?.toString('hex') ?? null }).toEqual({ text, decoded: expected });
+    }
+    expect(accepted).toBeGreaterThan(3000);
   });
 });

@@ -1,7 +1,7 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hash, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { PayCryptoError } from '../errors/pay-crypto.error';
 import { decodeBase64Strict } from './base64.util';
-import { safeEqual } from './safe-equal.util';
 
 /**
  * The two signature types of WeChat Pay API v2 (`sign_type` / `signType`).
@@ -30,11 +30,6 @@ function assertApiKey(apiKey: unknown): asserts apiKey is string {
   if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError('The WeChat Pay API key must be a non-empty string');
 }
 
-function compareCodeUnits(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
-}
-
 /**
  * The string WeChat Pay v2 signs (`stringA` in the documentation): every parameter except
  * `sign` whose value is not `undefined`, `null` or `''`, sorted by key in plain code-unit
@@ -46,8 +41,9 @@ function compareCodeUnits(a: string, b: string): number {
  * @publicApi
  */
 export function payV2SignString(params: Record<string, unknown>): string {
-  const pairs: string[] = [];
-  for (const key of Object.keys(params).sort(compareCodeUnits)) {
+  let out = '';
+  // The default sort compares UTF-16 code units, which for ASCII keys is WeChat's order.
+  for (const key of Object.keys(params).sort()) {
     if (key === 'sign') continue;
     const value = params[key];
     if (value === undefined || value === null) continue;
@@ -56,18 +52,43 @@ export function payV2SignString(params: Record<string, unknown>): string {
     }
     const text = String(value);
     if (text === '') continue;
-    pairs.push(`${key}=${text}`);
+    out += out === '' ? `${key}=${text}` : `&${key}=${text}`;
   }
-  return pairs.join('&');
+  return out;
 }
+
+/**
+ * Remembers what was derived from the last API key. A merchant has one key, and a derivation
+ * (the `req_info` key, the HMAC key object) costs a good part of the operation that uses it.
+ */
+function forLastApiKey<T>(derive: (apiKey: string) => T): (apiKey: string) => T {
+  let last: { apiKey: string; value: T } | undefined;
+  return (apiKey) => {
+    if (last?.apiKey !== apiKey) last = { apiKey, value: derive(apiKey) };
+    return last.value;
+  };
+}
+
+const hmacKey = forLastApiKey((apiKey): KeyObject => createSecretKey(Buffer.from(apiKey, 'utf8')));
 
 function signString(stringA: string, apiKey: string, signType: PaySignType): string {
   const stringSignTemp = `${stringA}&key=${apiKey}`;
   const digest =
     signType === 'MD5'
-      ? createHash('md5').update(stringSignTemp, 'utf8').digest('hex')
-      : createHmac('sha256', Buffer.from(apiKey, 'utf8')).update(stringSignTemp, 'utf8').digest('hex');
+      ? hash('md5', stringSignTemp, 'hex')
+      : createHmac('sha256', hmacKey(apiKey)).update(stringSignTemp, 'utf8').digest('hex');
   return digest.toUpperCase();
+}
+
+/**
+ * Compares a computed signature with a received one in constant time. Signatures have a public
+ * length (32 or 64 hex digits), so only a length difference may show in the timing.
+ */
+function sameSignature(expected: string, received: string): boolean {
+  if (expected.length !== received.length) return false;
+  const a = Buffer.from(expected, 'latin1');
+  const b = Buffer.from(received, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -117,7 +138,7 @@ export function verifyPayV2Sign(params: Record<string, unknown>, apiKey: string,
   } catch {
     return false;
   }
-  return safeEqual(signString(stringA, apiKey, type), sign.toUpperCase());
+  return sameSignature(signString(stringA, apiKey, type), sign.toUpperCase());
 }
 
 /**
@@ -140,8 +161,10 @@ export function jsapiPaySign(params: JsapiPayParams, apiKey: string): string {
  */
 export function refundReqInfoKey(apiKey: string): string {
   assertApiKey(apiKey);
-  return createHash('md5').update(apiKey, 'utf8').digest('hex');
+  return hash('md5', apiKey, 'hex');
 }
+
+const reqInfoKeyBytes = forLastApiKey((apiKey) => Buffer.from(refundReqInfoKey(apiKey), 'ascii'));
 
 /**
  * Decrypts the `req_info` of a refund notification: strict base64, AES-256-ECB with
@@ -154,7 +177,7 @@ export function refundReqInfoKey(apiKey: string): string {
  * @publicApi
  */
 export function decryptRefundReqInfo(reqInfoBase64: string, apiKey: string): string {
-  const key = Buffer.from(refundReqInfoKey(apiKey), 'ascii');
+  const key = reqInfoKeyBytes(apiKey);
   const data = decodeBase64Strict(reqInfoBase64);
   if (!data) throw new PayCryptoError('INVALID_BASE64');
   if (data.length === 0 || data.length % 16 !== 0) throw new PayCryptoError('INVALID_LENGTH');

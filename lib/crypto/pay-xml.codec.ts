@@ -45,6 +45,7 @@ function assertName(name: string, what: string): void {
  * `&#13;` (an XML parser turns a literal CR or CRLF into LF, even inside CDATA).
  */
 function wrapValue(value: string): string {
+  if (!value.includes('\r') && !value.includes(']]>')) return value === '' ? '' : `<![CDATA[${value}]]>`;
   return value
     .split('\r')
     .map((part) => (part === '' ? '' : `<![CDATA[${part.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`))
@@ -103,12 +104,11 @@ function toText(xml: string | Buffer, maxBytes: number): string {
  * Refuses, before any parsing, what a flat WeChat document never holds and what XML attacks
  * need: any `<!` other than a CDATA section (DOCTYPE, ENTITY, comments: XXE, billion laughs),
  * a reference other than the five predefined entities or a character reference (sax would
- * otherwise expand HTML entities such as `&nbsp;`), characters outside XML 1.0, and processing
- * instructions other than a leading XML declaration (inside one, a `<![CDATA[` would otherwise
- * hide what follows from this scan).
+ * otherwise expand HTML entities such as `&nbsp;`), and processing instructions other than a
+ * leading XML declaration (inside one, a `<![CDATA[` would otherwise hide what follows from this
+ * scan). Characters outside XML 1.0 are refused before it, by {@link parsePayXml}.
  */
 function scanMarkup(text: string): void {
-  if (NOT_XML_CHAR.test(text)) throw new PayXmlError('MALFORMED');
   if (text.replace(XML_DECLARATION, '').includes('<?')) throw new PayXmlError('MALFORMED');
   MARKUP.lastIndex = 0;
   for (let match = MARKUP.exec(text); match; match = MARKUP.exec(text)) {
@@ -164,6 +164,125 @@ function defineField(target: Record<string, string>, key: string, value: string)
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+const enum Code {
+  Tab = 9,
+  Lf = 10,
+  Space = 32,
+  Hash = 35,
+  Slash = 47,
+  Lt = 60,
+  Gt = 62,
+  LowerX = 120,
+}
+
+const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const CDATA_OPEN = '<![CDATA[';
+
+function skipSpace(text: string, i: number): number {
+  for (let c = text.charCodeAt(i); c === Code.Space || c === Code.Lf || c === Code.Tab; c = text.charCodeAt(++i));
+  return i;
+}
+
+/** A code point an XML 1.0 character reference may name. */
+function isXmlCodePoint(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/**
+ * Character data between `start` and `end` with its references decoded, or `undefined` for
+ * anything the fast path leaves to the full parser (`]]>`, an unusual reference).
+ */
+function decodeText(text: string, start: number, end: number): string | undefined {
+  const raw = text.slice(start, end);
+  if (raw.includes(']]>')) return undefined;
+  let amp = raw.indexOf('&');
+  if (amp < 0) return raw;
+  let out = '';
+  let from = 0;
+  while (amp >= 0) {
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi < 0 || semi - amp > 10) return undefined;
+    let decoded: string | undefined;
+    if (raw.charCodeAt(amp + 1) === Code.Hash) {
+      const hex = raw.charCodeAt(amp + 2) === Code.LowerX;
+      const digits = raw.slice(amp + (hex ? 3 : 2), semi);
+      if (!(hex ? /^[0-9A-Fa-f]{1,6}$/ : /^[0-9]{1,7}$/).test(digits)) return undefined;
+      const cp = parseInt(digits, hex ? 16 : 10);
+      if (!isXmlCodePoint(cp)) return undefined;
+      decoded = String.fromCodePoint(cp);
+    } else {
+      decoded = PREDEFINED[raw.slice(amp + 1, semi)];
+      if (decoded === undefined) return undefined;
+    }
+    out += raw.slice(from, amp) + decoded;
+    from = semi + 1;
+    amp = raw.indexOf('&', from);
+  }
+  return out + raw.slice(from);
+}
+
+/**
+ * The fast path of {@link parsePayXml}: one pass over the exact shape WeChat sends, `<xml>`
+ * then, between optional whitespace, `<name>` text, references and CDATA `</name>`, nothing
+ * else. It answers `undefined` for anything outside that shape (declarations, comments,
+ * DOCTYPE, attributes, nesting, repeated or unusual names, self-closing tags, errors), and
+ * the full parser then decides: what this accepts, xml2js reads to the same fields (a
+ * differential test holds them to it), and what it refuses still gets xml2js's and the
+ * pre-scan's exact verdict. The text has already passed the XML character check.
+ * @internal
+ */
+export function parseFlatPayXml(text: string, rootName: string): Record<string, string> | undefined {
+  let i = skipSpace(text, 0);
+  const open = `<${rootName}>`;
+  if (!text.startsWith(open, i)) return undefined;
+  i += open.length;
+  const out: Record<string, string> = {};
+  for (;;) {
+    i = skipSpace(text, i);
+    if (text.charCodeAt(i) !== Code.Lt) return undefined;
+    if (text.charCodeAt(i + 1) === Code.Slash) {
+      const close = `</${rootName}>`;
+      if (!text.startsWith(close, i)) return undefined;
+      return skipSpace(text, i + close.length) === text.length ? out : undefined;
+    }
+    const gt = text.indexOf('>', i + 1);
+    if (gt < 0) return undefined;
+    const name = text.slice(i + 1, gt);
+    if (!NAME.test(name) || Object.prototype.hasOwnProperty.call(out, name)) return undefined;
+    i = gt + 1;
+    let value = '';
+    for (;;) {
+      const lt = text.indexOf('<', i);
+      if (lt < 0) return undefined;
+      if (lt > i) {
+        const part = decodeText(text, i, lt);
+        if (part === undefined) return undefined;
+        value += part;
+      }
+      if (text.startsWith(CDATA_OPEN, lt)) {
+        const end = text.indexOf(']]>', lt + CDATA_OPEN.length);
+        if (end < 0) return undefined;
+        value += text.slice(lt + CDATA_OPEN.length, end);
+        i = end + 3;
+        continue;
+      }
+      if (text.charCodeAt(lt + 1) !== Code.Slash || !text.startsWith(name, lt + 2) || text.charCodeAt(lt + 2 + name.length) !== Code.Gt) {
+        return undefined;
+      }
+      i = lt + 3 + name.length;
+      break;
+    }
+    defineField(out, name, value);
+  }
+}
+
 /**
  * Parses a flat WeChat Pay v2 XML document into a plain object of strings, safely:
  * - larger than `maxBytes` (64 KiB by default): `TOO_LARGE`;
@@ -185,6 +304,16 @@ export async function parsePayXml(xml: string | Buffer, opts: ParsePayXmlOptions
   assertName(rootName, 'root element name');
 
   const text = toText(xml, maxBytes);
+  if (NOT_XML_CHAR.test(text)) throw new PayXmlError('MALFORMED');
+  return parseFlatPayXml(text, rootName) ?? parseFullPayXml(text, rootName);
+}
+
+/**
+ * The full path of {@link parsePayXml}: the markup pre-scan, then xml2js, then the flat-document
+ * checks. The text has already passed the XML character check.
+ * @internal
+ */
+export function parseFullPayXml(text: string, rootName: string): Record<string, string> {
   scanMarkup(text);
   const parsed = parseWithXml2js(text);
   if (parsed === null || parsed === undefined || typeof parsed !== 'object') throw new PayXmlError('NO_ROOT');

@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { UserDataDecryptError } from '../errors/user-data-decrypt.error';
 import { decodeBase64Strict } from './base64.util';
-import { safeEqual } from './safe-equal.util';
 
 /** The watermark WeChat adds to every piece of encrypted user data. */
 export interface WeChatWatermark {
@@ -30,14 +29,16 @@ export function decryptUserData<T = Record<string, unknown>>(
   const data = decodeBase64Strict(encryptedData);
   if (!data || data.length === 0 || data.length % 16 !== 0) throw new UserDataDecryptError('INVALID_ENCRYPTED_DATA');
 
-  let plaintext: string;
-  try {
-    const decipher = createDecipheriv('aes-128-cbc', key, ivBytes);
-    plaintext = Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
-  } catch {
-    // OpenSSL checks every padding byte; a wrong key or IV almost always ends here.
-    throw new UserDataDecryptError('BAD_PADDING');
+  // Whole blocks in, so with padding off every block comes out of update(); the PKCS#7 padding
+  // is then checked here, every byte of it, as OpenSSL would. A wrong key or IV almost always
+  // ends at that check.
+  const plain = createDecipheriv('aes-128-cbc', key, ivBytes).setAutoPadding(false).update(data);
+  const padding = plain[plain.length - 1];
+  if (padding < 1 || padding > 16) throw new UserDataDecryptError('BAD_PADDING');
+  for (let i = plain.length - padding; i < plain.length; i++) {
+    if (plain[i] !== padding) throw new UserDataDecryptError('BAD_PADDING');
   }
+  const plaintext = plain.toString('utf8', 0, plain.length - padding);
 
   let parsed: unknown;
   try {
@@ -50,7 +51,8 @@ export function decryptUserData<T = Record<string, unknown>>(
   }
   if (appId !== undefined) {
     const watermark = (parsed as { watermark?: { appid?: unknown } }).watermark;
-    if (!watermark || typeof watermark.appid !== 'string' || !safeEqual(watermark.appid, appId)) {
+    // The AppID is public: a plain comparison leaks nothing.
+    if (!watermark || watermark.appid !== appId) {
       throw new UserDataDecryptError('APPID_MISMATCH');
     }
   }
