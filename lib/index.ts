@@ -52,6 +52,37 @@ export {
   refundReqInfoKey,
 } from './crypto/pay-sign.crypto';
 export type { PaySignType, JsapiPayParams } from './crypto/pay-sign.crypto';
+export {
+  PAY_V3_AUTH_SCHEMA,
+  PAY_V3_AEAD_ALGORITHM,
+  payV3Message,
+  signPayV3,
+  verifyPayV3,
+  verifyPayV3Signature,
+  buildPayV3Authorization,
+  parsePayV3Authorization,
+  decryptPayV3Resource,
+  encryptPayV3Resource,
+  payV3JsapiPaySign,
+  encryptPayV3Sensitive,
+  decryptPayV3Sensitive,
+  isPayV3ApiKey,
+  isPayV3PublicKeyId,
+  certificateSerialNo,
+  loadPayV3PrivateKey,
+  loadPayV3PublicKey,
+} from './crypto/pay-v3.crypto';
+export type {
+  BuildPayV3AuthorizationParams,
+  PayV3Authorization,
+  PayV3EncryptedResource,
+  PayV3EncryptResourceOptions,
+  PayV3JsapiPayParams,
+  PayV3PrivateKey,
+  PayV3PublicKey,
+  PayV3ResourceInput,
+  PayV3SignedMessage,
+} from './crypto/pay-v3.crypto';
 export { buildPayXml, parsePayXml, PAY_XML_MAX_BYTES } from './crypto/pay-xml.codec';
 export type { BuildPayXmlOptions, ParsePayXmlOptions } from './crypto/pay-xml.codec';
 

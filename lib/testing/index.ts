@@ -7,6 +7,7 @@ export {
   SIMULATOR_DEV_MERCHANT,
 } from './simulator.constants';
 export { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
+export { SIMULATOR_DEV_V3 } from './dev-v3-keys';
 export { SimulatorInputError } from './simulator-http';
 export { parseSimulatorArgs, SIMULATOR_USAGE } from './simulator-cli';
 export type { SimulatorCliCommand } from './simulator-cli';
@@ -37,6 +38,7 @@ export type {
   SimUserInfoResult,
   SimulatorApp,
   SimulatorDevCertificates,
+  SimulatorDevV3Keys,
   SimulatorMerchant,
   WeChatSimulatorOptions,
 } from './simulator.interfaces';

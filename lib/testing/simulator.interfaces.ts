@@ -39,6 +39,42 @@ export interface SimulatorDevCertificates {
 }
 
 /**
+ * The development key material of the simulated WeChat Pay API v3 (see `SIMULATOR_DEV_V3`). Keys and certificates are
+ * PEM (private keys PKCS#8, the WeChat Pay public key SPKI); serials are uppercase hex like `openssl x509 -serial`.
+ * @publicApi
+ */
+export interface SimulatorDevV3Keys {
+  /** The APIv3 key of the development merchant: 32 ASCII characters, the AES-256-GCM key. */
+  apiV3Key: string;
+  /** The merchant API private key (`apiclient_key.pem`), which signs requests. */
+  merchantPrivateKey: string;
+  /** The merchant API certificate (`apiclient_cert.pem`), subject CN `1900000109`. */
+  merchantCertificate: string;
+  /** The serial of {@link merchantCertificate}: the `serial_no` of the `Authorization` header. */
+  merchantSerialNo: string;
+  /** The private key behind the "WeChat Pay public key" (the simulator signs with it). */
+  wechatPayPrivateKey: string;
+  /** The "WeChat Pay public key" merchants verify with (`pub_key.pem`, SPKI). */
+  wechatPayPublicKey: string;
+  /** The id of the WeChat Pay public key (`PUB_KEY_ID_` + digits), sent as `Wechatpay-Serial`. */
+  publicKeyId: string;
+  /** The private key of the current platform certificate (the simulator signs with it). */
+  platformPrivateKey: string;
+  /** The current platform certificate. */
+  platformCertificate: string;
+  /** The serial of {@link platformCertificate}, sent as `Wechatpay-Serial`. */
+  platformSerialNo: string;
+  /** The private key of the next platform certificate, for rotation tests. */
+  nextPlatformPrivateKey: string;
+  /** The next platform certificate, for rotation tests. */
+  nextPlatformCertificate: string;
+  /** The serial of {@link nextPlatformCertificate}. */
+  nextPlatformSerialNo: string;
+  /** The development CA that signed the three certificates; its private key was thrown away. */
+  certificateAuthority: string;
+}
+
+/**
  * How a {@link WeChatSimulator} listens and behaves.
  * @publicApi
  */
