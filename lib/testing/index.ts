@@ -26,6 +26,9 @@ export type {
   SimPayReport,
   SimPayResult,
   SimPaySignType,
+  SimPayV3Mode,
+  SimPayV3Settings,
+  SimPayV3SettingsInput,
   SimPhoneCodeInput,
   SimRefund,
   SimRefundNotifyInput,
@@ -40,5 +43,7 @@ export type {
   SimulatorDevCertificates,
   SimulatorDevV3Keys,
   SimulatorMerchant,
+  SimulatorMerchantV3,
+  SimV3NotifyVariant,
   WeChatSimulatorOptions,
 } from './simulator.interfaces';

@@ -21,8 +21,10 @@ export interface DeliveryInput {
   outRefundNo?: string;
   url: string;
   variant: SimNotification['variant'];
-  /** The XML body. */
+  /** The XML body (API v3: the JSON body). */
   body: string;
+  /** API v3: the notification is JSON, sent with these headers (signature headers), and any HTTP 2xx acknowledges it. */
+  v3?: { headers: Record<string, string> | (() => Record<string, string>) };
   /** Whether to retry on WeChat's schedule until acknowledged (genuine notifications only). */
   retry: boolean;
 }
@@ -30,6 +32,7 @@ export interface DeliveryInput {
 interface Delivery {
   record: SimNotification;
   body: string;
+  v3?: DeliveryInput['v3'];
   retry: boolean;
   cancelled: boolean;
   timer?: NodeJS.Timeout;
@@ -93,12 +96,13 @@ export class PayNotifier {
       ...(input.outRefundNo !== undefined ? { outRefundNo: input.outRefundNo } : {}),
       url: input.url,
       variant: input.variant,
+      ...(input.v3 ? { apiVersion: 'v3' as const } : {}),
       attempts: [],
       acknowledged: false,
       done: false,
       refused: false,
     };
-    const delivery: Delivery = { record, body: input.body, retry: input.retry, cancelled: false };
+    const delivery: Delivery = { record, body: input.body, ...(input.v3 ? { v3: input.v3 } : {}), retry: input.retry, cancelled: false };
     this.deliveries.push(delivery);
     if (this.deliveries.length > STORE_LIMIT) {
       for (const old of this.deliveries.splice(0, this.deliveries.length - STORE_LIMIT)) this.cancel(old);
@@ -184,11 +188,16 @@ export class PayNotifier {
         resolve(outcome);
       };
       const body = Buffer.from(delivery.body, 'utf8');
+      const v3 = delivery.v3;
+      // API v3: each attempt is signed afresh (a function) unless the headers are fixed (a replay).
+      const v3Headers = v3 ? (typeof v3.headers === 'function' ? v3.headers() : v3.headers) : undefined;
       const options = {
         method: 'POST',
         agent: false as const,
         lookup: loopbackLookup,
-        headers: { 'content-type': 'text/xml', 'content-length': String(body.length), 'user-agent': 'Mozilla/4.0' },
+        headers: v3Headers
+          ? { 'content-type': 'application/json', 'content-length': String(body.length), 'user-agent': 'Mozilla/4.0', ...v3Headers }
+          : { 'content-type': 'text/xml', 'content-length': String(body.length), 'user-agent': 'Mozilla/4.0' },
       };
       const onResponse = (res: IncomingMessage): void => {
         const chunks: Buffer[] = [];
@@ -202,7 +211,7 @@ export class PayNotifier {
           const raw = Buffer.concat(chunks).subarray(0, NOTIFY_MAX_ANSWER_BYTES);
           const text = raw.toString('utf8');
           const status = res.statusCode ?? 0;
-          acknowledges(status, raw).then(
+          (v3 ? Promise.resolve(status >= 200 && status <= 299) : acknowledges(status, raw)).then(
             (acknowledged) => finish({ status, body: text.slice(0, NOTIFY_BODY_KEEP_CHARS), acknowledged }),
             () => finish({ status, body: text.slice(0, NOTIFY_BODY_KEEP_CHARS), acknowledged: false }),
           );

@@ -22,6 +22,7 @@ import type {
   SimRefundStatus,
   SimSettleRefundInput,
   SimulatorMerchant,
+  SimV3NotifyVariant,
 } from './simulator.interfaces';
 
 /** Settings of the pay side, already validated. @internal */
@@ -32,10 +33,19 @@ export interface PayConfig {
   prepayTtlMs: number;
 }
 
+/** A genuine API v3 notification as first sent: the JSON body, its plaintext resource and its signed headers. @internal */
+export interface V3NotificationRecord {
+  body: string;
+  plain: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
 /** An order as the simulator keeps it: the public shape plus the genuine payment notification. @internal */
 export interface OrderRecord extends SimOrder {
   /** The fields (signed) of the genuine payment notification, once paid. */
   notifyFields?: Record<string, string>;
+  /** API v3 orders: the genuine payment notification, once paid. */
+  v3Notification?: V3NotificationRecord;
 }
 
 /** A refund as the simulator keeps it: the public shape plus its genuine notification. @internal */
@@ -44,7 +54,32 @@ export interface RefundRecord extends SimRefund {
   reqInfoPlain?: string;
   /** The genuine refund notification body. */
   notifyBody?: string;
+  /** API v3 refunds: the genuine refund notification, once settled with a notify_url. */
+  v3Notification?: V3NotificationRecord;
 }
+
+/** The API v3 side, plugged in by the simulator: the notifications of orders and refunds made through API v3. @internal */
+export interface PayV3Hooks {
+  /** Delivers (or, for a failed payment, skips) the payment notification of a v3 order just paid. */
+  paymentNotification(order: OrderRecord, result: 'SUCCESS' | 'FAIL'): Promise<SimNotification>;
+  /** Delivers the notification of a v3 refund just settled (it has a notify_url). */
+  refundNotification(refund: RefundRecord): Promise<SimNotification>;
+  notify(order: OrderRecord, kind: SimV3NotifyVariant, copies: number): Promise<SimNotification[]>;
+  refundNotify(refund: RefundRecord, kind: SimV3NotifyVariant, copies: number): Promise<SimNotification[]>;
+}
+
+/** @internal */
+export const V3_VARIANTS: readonly SimV3NotifyVariant[] = [
+  'duplicate',
+  'replay',
+  'forged-signature',
+  'missing-signature',
+  'stale-timestamp',
+  'unknown-serial',
+  'wrong-key',
+  'wrong-amount',
+  'wrong-mchid',
+];
 
 const PAY_VARIANTS: readonly SimNotifyVariant[] = [
   'duplicate',
@@ -70,6 +105,8 @@ export class PayState {
   readonly merchants = new Map<string, SimulatorMerchant>();
   readonly reports: SimPayReport[] = [];
   readonly notifier: PayNotifier;
+  /** The API v3 side, once plugged in. */
+  v3?: PayV3Hooks;
   private readonly orders = new Map<string, OrderRecord>();
   private readonly ordersByTransaction = new Map<string, OrderRecord>();
   private readonly ordersByPrepay = new Map<string, OrderRecord>();
@@ -194,6 +231,10 @@ export class PayState {
     } else {
       order.tradeState = 'PAYERROR';
     }
+    if (order.apiVersion === 'v3' && this.v3) {
+      const v3Notification = await this.v3.paymentNotification(order, result);
+      return { outTradeNo: order.outTradeNo, transactionId: order.transactionId, notification: v3Notification };
+    }
     order.notifyFields = this.paymentNotifyFields(order, merchant, result);
     const notification = await this.notifier.deliver({
       kind: 'pay',
@@ -212,7 +253,8 @@ export class PayState {
     const raw = asInput(input);
     const merchant = this.resolveMerchant(raw.mchId);
     const kind = raw.kind as SimNotifyVariant;
-    if (!PAY_VARIANTS.includes(kind)) throw new SimulatorInputError(`kind must be one of ${PAY_VARIANTS.join(', ')}`);
+    const v3Kind = V3_VARIANTS.includes(raw.kind as SimV3NotifyVariant);
+    if (!PAY_VARIANTS.includes(kind) && !v3Kind) throw new SimulatorInputError(`kind must be one of ${PAY_VARIANTS.join(', ')}`);
     const copies = copiesOf(raw.copies);
     let order: OrderRecord | undefined;
     if (raw.transactionId !== undefined) {
@@ -225,6 +267,11 @@ export class PayState {
       throw new SimulatorInputError('give outTradeNo or transactionId');
     }
     if (!order) throw new SimulatorInputError('unknown order', 404);
+    if (order.apiVersion === 'v3' && this.v3) {
+      if (!v3Kind) throw new SimulatorInputError(`kind must be one of ${V3_VARIANTS.join(', ')} for an API v3 order`);
+      return this.v3.notify(order, raw.kind as SimV3NotifyVariant, copies);
+    }
+    if (!PAY_VARIANTS.includes(kind)) throw new SimulatorInputError(`kind must be one of ${PAY_VARIANTS.join(', ')}`);
     let genuine = order.notifyFields;
     if (!genuine) {
       // An unpaid order has no genuine notification to repeat, but forgeries of one are exactly what an app must
@@ -256,10 +303,17 @@ export class PayState {
     const raw = asInput(input);
     const merchant = this.resolveMerchant(raw.mchId);
     const kind = raw.kind as SimRefundNotifyVariant;
-    if (!REFUND_VARIANTS.includes(kind)) throw new SimulatorInputError(`kind must be one of ${REFUND_VARIANTS.join(', ')}`);
+    const v3Kind = V3_VARIANTS.includes(raw.kind as SimV3NotifyVariant);
+    if (!REFUND_VARIANTS.includes(kind) && !v3Kind) throw new SimulatorInputError(`kind must be one of ${REFUND_VARIANTS.join(', ')}`);
     const copies = copiesOf(raw.copies);
     const refund = this.requireRefund(merchant, raw.outRefundNo);
     if (refund.notifyUrl === undefined) throw new SimulatorInputError('the refund has no notify_url', 409);
+    if (refund.apiVersion === 'v3' && this.v3) {
+      if (!v3Kind) throw new SimulatorInputError(`kind must be one of ${V3_VARIANTS.join(', ')} for an API v3 refund`);
+      if (refund.v3Notification === undefined) throw new SimulatorInputError('the refund is not settled yet', 409);
+      return this.v3.refundNotify(refund, raw.kind as SimV3NotifyVariant, copies);
+    }
+    if (!REFUND_VARIANTS.includes(kind)) throw new SimulatorInputError(`kind must be one of ${REFUND_VARIANTS.join(', ')}`);
     const { reqInfoPlain, notifyBody } = refund;
     if (reqInfoPlain === undefined || notifyBody === undefined) throw new SimulatorInputError('the refund is not settled yet', 409);
     const url = refund.notifyUrl;
@@ -292,7 +346,8 @@ export class PayState {
   async settleRefund(input: SimSettleRefundInput): Promise<{ refund: SimRefund; notification?: SimNotification }> {
     const raw = asInput(input);
     const merchant = this.resolveMerchant(raw.mchId);
-    const status = raw.status ?? 'SUCCESS';
+    // The API v3 names of the final states are accepted too.
+    const status = raw.status === 'CLOSED' ? 'REFUNDCLOSE' : raw.status === 'ABNORMAL' ? 'CHANGE' : (raw.status ?? 'SUCCESS');
     if (status !== 'SUCCESS' && status !== 'REFUNDCLOSE' && status !== 'CHANGE') {
       throw new SimulatorInputError("status must be 'SUCCESS', 'REFUNDCLOSE' or 'CHANGE'");
     }
@@ -349,6 +404,7 @@ export class PayState {
       if (order && order.tradeState === 'SUCCESS') order.tradeState = 'REFUND';
     }
     if (refund.notifyUrl === undefined) return undefined;
+    if (refund.apiVersion === 'v3' && this.v3) return this.v3.refundNotification(refund);
     const merchant = this.merchants.get(refund.mchId) as SimulatorMerchant;
     refund.reqInfoPlain = buildPayXml(
       {
@@ -497,11 +553,11 @@ function refundNotifyBody(merchant: SimulatorMerchant, appId: string, reqInfo: s
 }
 
 function copyOrder(order: OrderRecord): SimOrder {
-  const { notifyFields: _fields, ...rest } = order;
+  const { notifyFields: _fields, v3Notification: _v3, ...rest } = order;
   return { ...rest, refunds: [...order.refunds] };
 }
 
 function copyRefund(refund: RefundRecord): SimRefund {
-  const { reqInfoPlain: _plain, notifyBody: _body, ...rest } = refund;
+  const { reqInfoPlain: _plain, notifyBody: _body, v3Notification: _v3, ...rest } = refund;
   return { ...rest };
 }

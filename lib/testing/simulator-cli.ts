@@ -16,7 +16,7 @@ import { WeChatSimulator } from './wechat-simulator';
 export const SIMULATOR_USAGE = `Usage: nestjs-miniprogram-api-simulator [options]
 
 A local fake of WeChat's mini program APIs (HTTP, with a control API under /__sim/) and of the
-WeChat Pay API v2 (HTTPS with development certificates; GET /__sim/merchants gives the CA).
+WeChat Pay API v2 and v3 (HTTPS with development certificates; GET /__sim/merchants gives the CA).
 Notifications are only ever delivered to loopback addresses.
 
 Options:
@@ -28,6 +28,7 @@ Options:
   --mch-id <id>       serve this merchant instead of the development merchant ${SIMULATOR_DEV_MERCHANT.mchId} (needs --mch-key;
                       only ${SIMULATOR_DEV_MERCHANT.mchId} has a client certificate for refunds and the other certificate APIs)
   --mch-key <key>     the API v2 key of --mch-id
+  --pay-v3-mode <m>   how API v3 signs: public-key (default) or certificate (env SIMULATOR_PAY_V3_MODE; POST /__sim/v3 switches)
   --time-scale <x>    multiply notification retries, refund settlement and prepay expiry (env SIMULATOR_TIME_SCALE, default 1)
   --verbose           print one line per request and per notification attempt
   -h, --help          print this help
@@ -46,7 +47,7 @@ export class SimulatorCliError extends Error {
 
 /**
  * Reads the simulator command's arguments and environment (`SIMULATOR_PORT`, `SIMULATOR_PAY_PORT`, `SIMULATOR_HOST`,
- * `SIMULATOR_TIME_SCALE`); flags win.
+ * `SIMULATOR_TIME_SCALE`, `SIMULATOR_PAY_V3_MODE`); flags win.
  * @throws SimulatorCliError for unknown options or bad values.
  * @publicApi
  */
@@ -60,6 +61,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: Readonly<Record
     'mch-id'?: string;
     'mch-key'?: string;
     'time-scale'?: string;
+    'pay-v3-mode'?: string;
     verbose?: boolean;
     help?: boolean;
   };
@@ -77,6 +79,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: Readonly<Record
         'mch-id': { type: 'string' },
         'mch-key': { type: 'string' },
         'time-scale': { type: 'string' },
+        'pay-v3-mode': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -121,6 +124,13 @@ export function parseSimulatorArgs(argv: readonly string[], env: Readonly<Record
       throw new SimulatorCliError(`invalid time scale ${JSON.stringify(scaleText)}: expected a positive number`);
     }
     options.timeScale = timeScale;
+  }
+  const v3Mode = values['pay-v3-mode'] ?? nonBlank(env.SIMULATOR_PAY_V3_MODE);
+  if (v3Mode !== undefined) {
+    if (v3Mode !== 'public-key' && v3Mode !== 'certificate') {
+      throw new SimulatorCliError(`invalid pay v3 mode ${JSON.stringify(v3Mode)}: expected public-key or certificate`);
+    }
+    options.payV3Mode = v3Mode;
   }
   return { kind: 'run', options, verbose: values.verbose === true };
 }

@@ -1,3 +1,4 @@
+import { SIMULATOR_DEV_V3 } from './dev-v3-keys';
 import type { SimulatorApp, SimulatorMerchant } from './simulator.interfaces';
 
 /**
@@ -11,13 +12,15 @@ export const SIMULATOR_DEV_APP: SimulatorApp = Object.freeze({
 
 /**
  * The documented development WeChat Pay merchant of the simulator, bound to {@link SIMULATOR_DEV_APP}. These are
- * development values: the API key protects nothing. Its client certificate is in `SIMULATOR_DEV_CERTIFICATES`.
+ * development values: the API key protects nothing. Its client certificate is in `SIMULATOR_DEV_CERTIFICATES`; its API v3
+ * credentials are those of `SIMULATOR_DEV_V3` (APIv3 key and merchant API certificate).
  * @publicApi
  */
 export const SIMULATOR_DEV_MERCHANT: SimulatorMerchant = Object.freeze({
   appId: SIMULATOR_DEV_APP.appId,
   mchId: '1900000109',
   apiKey: 'devsimulatorapikey00000000000001',
+  v3: Object.freeze({ apiV3Key: SIMULATOR_DEV_V3.apiV3Key, merchantCertificate: SIMULATOR_DEV_V3.merchantCertificate }),
 });
 
 /**

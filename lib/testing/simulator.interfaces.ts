@@ -18,6 +18,54 @@ export interface SimulatorMerchant {
   mchId: string;
   /** The API v2 key that signs requests, answers and notifications. */
   apiKey: string;
+  /** The merchant's WeChat Pay API v3 credentials; without them the merchant's v3 requests get 401 `SIGN_ERROR`. */
+  v3?: SimulatorMerchantV3;
+}
+
+/**
+ * The WeChat Pay API v3 credentials of a simulated merchant.
+ * @publicApi
+ */
+export interface SimulatorMerchantV3 {
+  /** The APIv3 key (32 ASCII characters): encrypts notification resources and downloaded platform certificates. */
+  apiV3Key: string;
+  /**
+   * The merchant API certificate (PEM): its public key verifies the merchant's requests and its serial is the
+   * `serial_no` the `Authorization` header must carry.
+   */
+  merchantCertificate: string;
+}
+
+/**
+ * How the simulated WeChat Pay API v3 signs answers and notifications: with the "WeChat Pay public key"
+ * (`Wechatpay-Serial: PUB_KEY_ID_…`, `GET /v3/certificates` answers 404 as for new merchants) or with a platform
+ * certificate (`Wechatpay-Serial` is its serial, `GET /v3/certificates` lists it).
+ * @publicApi
+ */
+export type SimPayV3Mode = 'public-key' | 'certificate';
+
+/**
+ * The v3 signing settings of a simulator (`GET`/`POST /__sim/v3`).
+ * @publicApi
+ */
+export interface SimPayV3Settings {
+  mode: SimPayV3Mode;
+  /**
+   * Whether the platform certificate was rotated: certificate mode then signs with `SIMULATOR_DEV_V3.nextPlatform…`
+   * and `GET /v3/certificates` lists both certificates (the overlap WeChat keeps during a rotation).
+   */
+  rotated: boolean;
+  /** The `Wechatpay-Serial` answers and notifications carry now. */
+  serial: string;
+}
+
+/**
+ * Input of {@link WeChatSimulator.setPayV3} (`POST /__sim/v3`); absent fields keep their value.
+ * @publicApi
+ */
+export interface SimPayV3SettingsInput {
+  mode?: SimPayV3Mode;
+  rotate?: boolean;
 }
 
 /**
@@ -100,7 +148,8 @@ export interface WeChatSimulatorOptions {
   payPort?: number;
   /**
    * Known WeChat Pay merchants. Default: the development merchant `1900000109`, bound to the first app (which is
-   * exactly `SIMULATOR_DEV_MERCHANT` with the default apps). Only `1900000109` has a client certificate.
+   * exactly `SIMULATOR_DEV_MERCHANT` with the default apps). Only `1900000109` has a client certificate. Only merchants
+   * with `v3` credentials can call the API v3 (`/v3/...`) routes.
    */
   merchants?: SimulatorMerchant[];
   /**
@@ -110,6 +159,11 @@ export interface WeChatSimulatorOptions {
   timeScale?: number;
   /** Delay between accepting a refund (PROCESSING) and settling it (SUCCESS), before the time scale; 1000 by default. */
   refundDelayMs?: number;
+  /**
+   * How the WeChat Pay API v3 signs answers and notifications, `public-key` by default; switchable at run time with
+   * `POST /__sim/v3`.
+   */
+  payV3Mode?: SimPayV3Mode;
 }
 
 /**
@@ -217,7 +271,9 @@ export interface SimFault {
   /**
    * WeChat Pay API paths only: answer a well-formed, correctly signed request with `result_code FAIL` and this
    * `err_code` (e.g. `SYSTEMERROR`), signed. `errcode`/`errmsg` never apply to the XML APIs and `payErrCode` never
-   * applies to the JSON APIs; a fault with no effect on a path's kind of API is not used up by it.
+   * applies to the JSON APIs; a fault with no effect on a path's kind of API is not used up by it. On the API v3 paths
+   * (`/v3/...`) an authenticated request is answered with this v3 error code instead, signed (`SYSTEMERROR` → 500
+   * `SYSTEM_ERROR`, `FREQUENCY_LIMITED` → 429, `NOAUTH` → 403, `ORDERNOTEXIST` → 404 `ORDER_NOT_EXIST`, others 400).
    */
   payErrCode?: string;
 }
@@ -306,6 +362,8 @@ export interface SimOrder {
   paidAt?: number;
   /** The `out_refund_no` of each refund, oldest first. */
   refunds: string[];
+  /** `v3` when created through `POST /v3/pay/transactions/jsapi` (its notifications are then v3); absent for API v2. */
+  apiVersion?: 'v3';
 }
 
 /**
@@ -329,6 +387,8 @@ export interface SimRefund {
   settledAt?: number;
   /** `yyyy-MM-dd HH:mm:ss`, Beijing time, once SUCCESS. */
   successTime?: string;
+  /** `v3` when requested through `POST /v3/refund/domestic/refunds` (its notification is then v3); absent for API v2. */
+  apiVersion?: 'v3';
 }
 
 /**
@@ -337,7 +397,11 @@ export interface SimRefund {
  */
 export interface SimPayInput {
   prepayId: string;
-  /** `FAIL` marks the order PAYERROR and notifies `result_code FAIL`; `SUCCESS` by default. */
+  /**
+   * `FAIL` marks the order PAYERROR and notifies `result_code FAIL`; `SUCCESS` by default. API v3 orders: `FAIL` sends
+   * nothing (WeChat's v3 only notifies successful payments); the answer's notification then has no attempts and is not
+   * listed.
+   */
   result?: 'SUCCESS' | 'FAIL';
   /** The `bank_type`, `OTHERS` by default. */
   bankType?: string;
@@ -373,6 +437,34 @@ export type SimNotifyVariant =
 export type SimRefundNotifyVariant = 'duplicate' | 'garbage-req-info' | 'wrong-key' | 'wrong-appid';
 
 /**
+ * The variants of a WeChat Pay API v3 notification (payment or refund) that `POST /__sim/notify` and
+ * `POST /__sim/refundNotify` send for orders created (refunds requested) through API v3:
+ *
+ * - `duplicate`: the genuine notification again: same `id`, same body bytes, freshly signed headers (a WeChat retry);
+ * - `replay`: exactly the same body and headers as the genuine one (old timestamp, nonce and signature), resent now;
+ * - `forged-signature`: the genuine body with a random `Wechatpay-Signature`;
+ * - `missing-signature`: the genuine body without the `Wechatpay-Signature` header;
+ * - `stale-timestamp`: the genuine body correctly signed with a `Wechatpay-Timestamp` 10 minutes old;
+ * - `unknown-serial`: correctly signed, but `Wechatpay-Serial` names a key or certificate the merchant does not know;
+ * - `wrong-key`: correctly signed, the resource encrypted with another APIv3 key;
+ * - `wrong-amount`: correctly signed and encrypted, the amount one fen more (`amount.total`, or `amount.refund`);
+ * - `wrong-mchid`: correctly signed and encrypted, another `mchid` in the resource.
+ *
+ * Every variant but `duplicate`/`replay` gets a new notification `id`.
+ * @publicApi
+ */
+export type SimV3NotifyVariant =
+  | 'duplicate'
+  | 'replay'
+  | 'forged-signature'
+  | 'missing-signature'
+  | 'stale-timestamp'
+  | 'unknown-serial'
+  | 'wrong-key'
+  | 'wrong-amount'
+  | 'wrong-mchid';
+
+/**
  * A notification the simulator delivered (or is still delivering) to an app.
  * @publicApi
  */
@@ -384,9 +476,11 @@ export interface SimNotification {
   outRefundNo?: string;
   url: string;
   /** `genuine` for the notification WeChat would send (retried on its schedule), else the variant asked for. */
-  variant: 'genuine' | SimNotifyVariant | SimRefundNotifyVariant;
+  variant: 'genuine' | SimNotifyVariant | SimRefundNotifyVariant | SimV3NotifyVariant;
+  /** `v3` for a WeChat Pay API v3 notification (JSON, signed headers, acknowledged by any 2xx); absent for API v2. */
+  apiVersion?: 'v3';
   attempts: SimNotificationAttempt[];
-  /** Whether the app answered HTTP 2xx with XML `return_code SUCCESS`. */
+  /** Whether the app answered HTTP 2xx with XML `return_code SUCCESS` (API v3: any HTTP 2xx). */
   acknowledged: boolean;
   /** Whether no further attempt will be made (acknowledged, gave up, refused, not retried, or cancelled). */
   done: boolean;
@@ -405,7 +499,8 @@ export interface SimNotifyInput {
   transactionId?: string;
   /** The merchant; the first configured when absent. */
   mchId?: string;
-  kind: SimNotifyVariant;
+  /** A {@link SimNotifyVariant} for API v2 orders, a {@link SimV3NotifyVariant} for orders created through API v3. */
+  kind: SimNotifyVariant | SimV3NotifyVariant;
   /** How many copies to send concurrently, 1 by default (at most 100). */
   copies?: number;
 }
@@ -417,7 +512,8 @@ export interface SimNotifyInput {
 export interface SimRefundNotifyInput {
   outRefundNo: string;
   mchId?: string;
-  kind: SimRefundNotifyVariant;
+  /** A {@link SimRefundNotifyVariant} for API v2 refunds, a {@link SimV3NotifyVariant} for refunds requested through API v3. */
+  kind: SimRefundNotifyVariant | SimV3NotifyVariant;
   copies?: number;
 }
 
@@ -428,8 +524,8 @@ export interface SimRefundNotifyInput {
 export interface SimSettleRefundInput {
   outRefundNo: string;
   mchId?: string;
-  /** `SUCCESS` by default. */
-  status?: 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE';
+  /** `SUCCESS` by default; the API v3 names `CLOSED` (= `REFUNDCLOSE`) and `ABNORMAL` (= `CHANGE`) are accepted too. */
+  status?: 'SUCCESS' | 'REFUNDCLOSE' | 'CHANGE' | 'CLOSED' | 'ABNORMAL';
 }
 
 /**

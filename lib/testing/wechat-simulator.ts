@@ -10,6 +10,8 @@ import { payControlRoutes } from './pay-control.routes';
 import { PayState } from './pay-state';
 import type { PayConfig } from './pay-state';
 import { answerPay, fail as payFail, payRoutes } from './pay.routes';
+import { PayV3State } from './pay-v3-state';
+import { answerPayV3, payV3ControlRoutes } from './pay-v3.routes';
 import type { PayRoute } from './pay.routes';
 import {
   CONTROL_PREFIX,
@@ -39,6 +41,8 @@ import type {
   SimPayInput,
   SimPayReport,
   SimPayResult,
+  SimPayV3Settings,
+  SimPayV3SettingsInput,
   SimPhoneCodeInput,
   SimRefund,
   SimRefundNotifyInput,
@@ -59,7 +63,8 @@ interface PendingDelay {
  * A local fake of WeChat's servers for development and end-to-end tests: the mini program APIs of
  * `api.weixin.qq.com` (HTTP) with a control API under `/__sim/` that plays the user, and the WeChat Pay API v2 of
  * `api.mch.weixin.qq.com` on a second server (HTTPS with the development certificates, client certificates checked
- * on the certificate APIs). Notifications are only ever delivered to loopback addresses.
+ * on the certificate APIs), with the API v3 (`/v3/...`, signed JSON) beside it on the same server and the same orders
+ * and refunds. Notifications are only ever delivered to loopback addresses.
  * @publicApi
  */
 export class WeChatSimulator {
@@ -67,6 +72,8 @@ export class WeChatSimulator {
   protected readonly state: SimulatorState;
   /** The WeChat Pay side of the state. */
   protected readonly payState: PayState;
+  /** The WeChat Pay API v3 side (signing identity, v3 notifications), sharing the orders of {@link payState}. */
+  protected readonly payV3: PayV3State;
   private readonly routes = new Map<string, Map<string, SimRouteHandler>>();
   private readonly payRouteTable = new Map<string, PayRoute>();
   private readonly port: number;
@@ -90,9 +97,13 @@ export class WeChatSimulator {
     const config = resolveConfig(options);
     this.state = new SimulatorState(config);
     this.payState = new PayState(this.state, resolvePayConfig(options, config.apps), (line) => this.log(line));
+    const payV3Mode = options.payV3Mode ?? 'public-key';
+    if (payV3Mode !== 'public-key' && payV3Mode !== 'certificate') throw new TypeError("payV3Mode must be 'public-key' or 'certificate'");
+    this.payV3 = new PayV3State(this.payState, payV3Mode);
     this.addRoutes(miniProgramRoutes(this.state));
     this.addRoutes(controlRoutes(this.state));
     this.addRoutes(payControlRoutes(this.payState, () => this.payBaseUrl));
+    this.addRoutes(payV3ControlRoutes(this.payV3));
     for (const route of payRoutes(this.payState)) this.payRouteTable.set(route.path, route);
   }
 
@@ -186,6 +197,19 @@ export class WeChatSimulator {
   /** Settles a PROCESSING refund now (SUCCESS, REFUNDCLOSE or CHANGE); twin of `POST /__sim/settleRefund`. */
   settleRefund(input: SimSettleRefundInput): Promise<{ refund: SimRefund; notification?: SimNotification }> {
     return this.payState.settleRefund(input);
+  }
+
+  /** The WeChat Pay API v3 signing settings; twin of `GET /__sim/v3`. */
+  get payV3Settings(): SimPayV3Settings {
+    return this.payV3.settings();
+  }
+
+  /**
+   * Switches the API v3 signing mode (`public-key` or `certificate`) and/or rotates the platform certificate; twin of
+   * `POST /__sim/v3`.
+   */
+  setPayV3(input: SimPayV3SettingsInput): SimPayV3Settings {
+    return this.payV3.configure(input);
   }
 
   /** Forgets every notification report and cancels pending retries; twin of `DELETE /__sim/notifications`. */
@@ -342,6 +366,21 @@ export class WeChatSimulator {
       }
     }
     let response: SimResponse;
+    if (path.startsWith('/v3/')) {
+      try {
+        response = answerPayV3(this.payV3, method, req.url ?? path, req.headers, read.body, this.payBaseUrl ?? '', fault?.payErrCode);
+      } catch (error) {
+        this.log(`${method} ${path} failed: ${describe(error)}`);
+        response = {
+          status: 500,
+          contentType: 'application/json; charset=utf-8',
+          body: JSON.stringify({ code: 'SYSTEM_ERROR', message: '系统错误' }),
+        };
+      }
+      if (fault?.status !== undefined) response.status = fault.status;
+      this.answer(res, response, call);
+      return;
+    }
     try {
       response = await answerPay(this.payState, this.payRouteTable.get(path), request, fault?.payErrCode);
     } catch (error) {
@@ -548,8 +587,20 @@ function resolvePayConfig(options: WeChatSimulatorOptions, apps: readonly Simula
   if (typeof refundDelayMs !== 'number' || !Number.isFinite(refundDelayMs) || refundDelayMs < 0) {
     throw new RangeError('refundDelayMs must be a non-negative number');
   }
+  for (const merchant of merchants) {
+    if (merchant.v3 === undefined) continue;
+    const { apiV3Key, merchantCertificate } = merchant.v3 ?? {};
+    if (typeof apiV3Key !== 'string' || Buffer.byteLength(apiV3Key, 'utf8') !== 32 || typeof merchantCertificate !== 'string') {
+      throw new TypeError(`merchant ${merchant.mchId}: v3 needs a 32-byte apiV3Key and a merchantCertificate (PEM)`);
+    }
+  }
   return {
-    merchants: merchants.map((m) => ({ appId: m.appId, mchId: m.mchId, apiKey: m.apiKey })),
+    merchants: merchants.map((m) => ({
+      appId: m.appId,
+      mchId: m.mchId,
+      apiKey: m.apiKey,
+      ...(m.v3 ? { v3: { apiV3Key: m.v3.apiV3Key, merchantCertificate: m.v3.merchantCertificate } } : {}),
+    })),
     timeScale,
     refundDelayMs,
     prepayTtlMs: PREPAY_TTL_MS,
