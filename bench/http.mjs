@@ -11,7 +11,7 @@
 //   npm run bench:http -- --profile=login              # the login run with the app under node --cpu-prof, summarised
 //   npm run bench:http -- --json=out.json              # also write the results as JSON
 //
-// Options (--key=value): --scenarios=health,guarded,login,updateUserInfo,order,pay,notify (order+pay = order,pay),
+// Options (--key=value): --scenarios=health,guardedHealth,guarded,login,updateUserInfo,order,pay,notify (order+pay = order,pay),
 // --db=sqlite,postgres, --connections=32,64, --duration=10, --warmup=2 (seconds of untimed load before each run),
 // --scaling / --no-scaling (guarded and notify with 1 and 2 app processes behind one port on PostgreSQL, at the largest
 // connection count; on by default when PostgreSQL is in --db), --json=path, --smoke (exits 1 when a run had errors or
@@ -334,13 +334,16 @@ function printTables(rows, scaling) {
     for (const connections of options.connections) {
       const health = rows.find((r) => r.db === db && r.connections === connections && r.scenario === 'health');
       const guarded = rows.find((r) => r.db === db && r.connections === connections && r.scenario === 'guarded');
-      if (health && guarded && health.rps > 0) {
+      const guardedHealth = rows.find((r) => r.db === db && r.connections === connections && r.scenario === 'guardedHealth');
+      if (health && (guarded || guardedHealth) && health.rps > 0) {
         ratios.push({
           db,
           connections,
           'health req/s': health.rps,
-          'guarded req/s': guarded.rps,
-          'guarded / health': round(guarded.rps / health.rps, 2),
+          'guarded /health/token req/s': guardedHealth?.rps ?? '—',
+          'token / health': guardedHealth ? round(guardedHealth.rps / health.rps, 2) : '—',
+          'guarded /me req/s': guarded?.rps ?? '—',
+          '/me / health': guarded ? round(guarded.rps / health.rps, 2) : '—',
         });
       }
     }

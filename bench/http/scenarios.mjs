@@ -9,7 +9,7 @@ const { buildPayXml, payV2Sign } = require('../../dist/index.js');
 const { SIMULATOR_DEV_MERCHANT } = require('../../dist/testing/index.js');
 
 /** In the order they run. */
-export const SCENARIOS = ['health', 'guarded', 'login', 'updateUserInfo', 'order', 'pay', 'notify'];
+export const SCENARIOS = ['health', 'guardedHealth', 'guarded', 'login', 'updateUserInfo', 'order', 'pay', 'notify'];
 
 const ACK = '<return_code><![CDATA[SUCCESS]]></return_code>';
 /** Login codes the simulator keeps (its STORE_LIMIT is 10,000, oldest dropped first), with a margin. */
@@ -246,6 +246,13 @@ export const SCENARIO_DEFS = {
     what: 'GET /health (unguarded)',
     prepare: async () => {},
     next: () => ({ request: { method: 'GET', path: '/health' } }),
+  },
+  guardedHealth: {
+    what: 'GET /health/token: the /health answer behind the token guard (tokens of users A, cycled)',
+    prepare: async (world) => world.ensureUsers({}),
+    next: (world) => ({
+      request: { method: 'GET', path: '/health/token', headers: { authorization: `Token ${world.nextUser().token}` } },
+    }),
   },
   guarded: {
     what: 'GET /miniprogram_auth/me with Authorization: Token (tokens of users A, cycled)',

@@ -20,6 +20,7 @@ import {
   MiniProgramAuthGuard,
   WeChatAccount,
   WeChatExceptionFilter,
+  WxRequestPaymentParams,
 } from 'nestjs-miniprogram-api';
 import { TOKEN_SECURITY } from './openapi';
 import { OrdersService, PickupOrderView } from './orders.service';
@@ -122,7 +123,7 @@ export class OrdersController {
     @CurrentWeChatAccount() account: WeChatAccount,
     @Param('id', ParseIntPipe) id: number,
     @Ip() ip: string,
-  ): Promise<JsapiPaymentParams> {
+  ): Promise<WxRequestPaymentParams> {
     return this.orders.pay(account, id, normalizeIp(ip));
   }
 

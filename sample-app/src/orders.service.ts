@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { OnPayOrderPaid, OnPayRefundSettled, PayOrderStateError, WeChatPayService } from 'nestjs-miniprogram-api';
-import type { JsapiPaymentParams, PayOrderPaidEvent, PayRefundSettledEvent, WeChatAccount } from 'nestjs-miniprogram-api';
+import type { PayOrderPaidEvent, PayRefundSettledEvent, WeChatAccount, WxRequestPaymentParams } from 'nestjs-miniprogram-api';
 import { Repository } from 'typeorm';
 import { PickupOrder } from './pickup-order.entity';
 
@@ -36,7 +36,7 @@ export class OrdersService {
   }
 
   /** The `wx.requestPayment` parameters; the PayOrder is created on first use and kept in step. */
-  async pay(account: WeChatAccount, id: number, clientIp?: string): Promise<JsapiPaymentParams> {
+  async pay(account: WeChatAccount, id: number, clientIp?: string): Promise<WxRequestPaymentParams> {
     const order = await this.find(account, id);
     try {
       const { order: payOrder, params } = await this.wechatPay.createJsapiPayment({

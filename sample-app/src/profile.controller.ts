@@ -14,6 +14,16 @@ export class ProfileController {
     return { ok: true };
   }
 
+  @Get('health/token')
+  @UseGuards(MiniProgramAuthGuard)
+  @ApiSecurity(TOKEN_SECURITY)
+  @ApiOperation({ summary: 'Liveness behind the token guard (the same answer as /health: measures the guard alone)' })
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { ok: { type: 'boolean', example: true } } } })
+  @ApiResponse({ status: 401, description: 'No or an invalid token.' })
+  guardedHealth(): { ok: true } {
+    return { ok: true };
+  }
+
   @Get('profile')
   @UseGuards(MiniProgramAuthGuard)
   @ApiSecurity(TOKEN_SECURITY)
