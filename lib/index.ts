@@ -37,6 +37,8 @@ export { PayNotifyController } from './pay/pay-notify.controller';
 export { OnPayOrderPaid, OnPayRefundSettled } from './pay/pay-event.decorators';
 export type { PayEventName } from './pay/pay-event.decorators';
 export type * from './pay/wechat-pay.interfaces';
+export { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';
+export type * from './pay/v3/wechat-pay-v3.interfaces';
 export { WeChatPayError, WeChatPayInputError, PayOrderStateError } from './errors/wechat-pay.error';
 export { PayXmlError } from './errors/pay-xml.error';
 export type { PayXmlReason } from './errors/pay-xml.error';

@@ -15,6 +15,8 @@ import { PayEventRegistry } from './pay/pay-event.registry';
 import { PayNotifyProcessor } from './pay/pay-notify.processor';
 import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
 import { WeChatPayService } from './pay/wechat-pay.service';
+import { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';
+import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
 
 /**
  * Everything a WeChat Mini Program backend needs server-side. Import it once with
@@ -47,6 +49,8 @@ import { WeChatPayService } from './pay/wechat-pay.service';
     MiniProgramAuthGuard,
     WeChatExceptionFilter,
     WeChatPayHttpClient,
+    WeChatPayV3Client,
+    WeChatPayV3Api,
     PayEventRegistry,
     PayNotifyProcessor,
     WeChatPayService,
@@ -61,6 +65,7 @@ import { WeChatPayService } from './pay/wechat-pay.service';
     MiniProgramAuthGuard,
     WeChatExceptionFilter,
     WeChatPayService,
+    WeChatPayV3Api,
   ],
 })
 export class MiniProgramModule extends ConfigurableModuleClass {}

@@ -45,6 +45,13 @@ export class PayOrder {
   @Column({ name: 'prepay_id', type: 'varchar', length: 64, nullable: true })
   prepayId!: string | null;
 
+  /**
+   * Which API issued `prepayId` (`v2` or `v3`; `null` for rows written before v3 support, meaning `v2`), so that a
+   * reused prepay_id is signed for `wx.requestPayment` the way that API expects (MD5/HMAC-SHA256 or RSA).
+   */
+  @Column({ name: 'prepay_api_version', type: 'varchar', length: 2, nullable: true })
+  prepayApiVersion!: 'v2' | 'v3' | null;
+
   /** Until when `prepayId` is reused instead of asking WeChat again. */
   @Column({ name: 'prepay_expires_at', type: Date, precision: 3, nullable: true })
   prepayExpiresAt!: Date | null;

@@ -1,7 +1,8 @@
 /**
  * WeChat Pay refused a request: `return_code` FAIL (communication or signature problem, with
  * `return_msg`) or `result_code` FAIL (a business error with `err_code`/`err_code_des`, such as
- * `ORDERPAID`, `NOTENOUGH`, `OUT_TRADE_NO_USED`, `SYSTEMERROR`).
+ * `ORDERPAID`, `NOTENOUGH`, `OUT_TRADE_NO_USED`, `SYSTEMERROR`). For API v3, an error answer (HTTP 4xx/5xx with
+ * `{ code, message }`): `errCode` is `code`, `errCodeDes` is `message`, `httpStatus` the status.
  * @publicApi
  */
 export class WeChatPayError extends Error {
@@ -11,6 +12,8 @@ export class WeChatPayError extends Error {
     /** The API that failed, e.g. `unifiedOrder`. */
     readonly api: string,
     readonly detail: { returnCode: string; returnMsg?: string; resultCode?: string; errCode?: string; errCodeDes?: string },
+    /** API v3: the HTTP status of the error answer (its JSON `code` is `errCode`, its `message` is `errCodeDes`). */
+    readonly httpStatus?: number,
   ) {
     super(
       `WeChat Pay ${api} failed: ` +

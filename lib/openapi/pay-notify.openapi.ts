@@ -65,3 +65,29 @@ export function ApiPayNotification(kind: 'pay' | 'refund'): MethodDecorator & Cl
     }),
   );
 }
+
+/**
+ * Documents the WeChat Pay API v3 notification endpoint: signed JSON in, 204 or `{ code, message }` out.
+ * @internal
+ */
+export function ApiPayV3Notification(): MethodDecorator & ClassDecorator {
+  const fail = {
+    'application/json': { schema: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+  };
+  return applyDecorators(
+    ApiOperation({
+      summary: 'WeChat Pay API v3 notification (called by WeChat): payments and refunds',
+      description:
+        'Signed by WeChat Pay (`Wechatpay-Timestamp`, `-Nonce`, `-Signature`, `-Serial`; verified fail-closed, timestamp within 5 minutes), ' +
+        'the `resource` AEAD_AES_256_GCM-encrypted with the APIv3 key. `TRANSACTION.SUCCESS` marks the order paid and runs ' +
+        '`@OnPayOrderPaid()` handlers; `REFUND.*` settles the refund and runs `@OnPayRefundSettled()` handlers; exactly once.',
+    }),
+    ApiConsumes('application/json'),
+    ApiProduces('application/json'),
+    ApiBody({ description: 'The notification JSON as WeChat sends it (at most 64 KiB).', schema: { type: 'object' } }),
+    ApiResponse({ status: 204, description: 'Processed now or before.' }),
+    ApiResponse({ status: 400, description: 'Invalid or undecryptable; nothing changed.', content: fail }),
+    ApiResponse({ status: 401, description: 'Signature or timestamp refused; nothing changed.', content: fail }),
+    ApiResponse({ status: 500, description: 'Could not be processed now; WeChat retries.', content: fail }),
+  );
+}

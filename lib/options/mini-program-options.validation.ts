@@ -19,7 +19,16 @@ import {
 } from 'class-validator';
 import { DEFAULT_PAY_BASE_URL, DEFAULTS } from '../mini-program.constants';
 import { MiniProgramOptionsError, MiniProgramOptionsProblem } from '../errors/mini-program-options.error';
-import type { MiniProgramModuleOptions, MiniProgramPayOptions, ResolvedMiniProgramOptions } from '../interfaces';
+import type { KeyObject } from 'node:crypto';
+import { isURL } from 'class-validator';
+import { isPayV3ApiKey, isPayV3PublicKeyId, loadPayV3PrivateKey, loadPayV3PublicKey } from '../crypto/pay-v3.crypto';
+import type {
+  MiniProgramModuleOptions,
+  MiniProgramPayOptions,
+  MiniProgramPayV3Options,
+  ResolvedMiniProgramOptions,
+  ResolvedPayV3Options,
+} from '../interfaces';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_query_components: false };
 
@@ -52,12 +61,19 @@ class PayOptionsSchema {
   @Matches(/^\d{6,12}$/, { message: 'pay.mchId must be the merchant id (digits)' })
   mchId!: string;
 
-  @IsString({ message: 'pay.apiKey is required and must be a string' })
+  @IsOptional()
+  @IsString({ message: 'pay.apiKey must be a string' })
   @Matches(/^[0-9a-zA-Z]{32}$/, { message: 'pay.apiKey must be the 32-character API v2 key' })
-  apiKey!: string;
+  apiKey?: string;
 
+  @IsOptional()
   @IsUrl(URL_OPTIONS, { message: 'pay.notifyUrl must be an http(s) URL without a query string' })
-  notifyUrl!: string;
+  notifyUrl?: string;
+
+  @IsOptional() @IsIn(['v2', 'v3'], { message: "pay.apiVersion must be 'v2' or 'v3'" }) apiVersion?: string;
+
+  // Checked by checkPayV3: key material, not plain data.
+  @IsOptional() v3?: unknown;
 
   @IsOptional()
   @IsUrl(URL_OPTIONS, { message: 'pay.refundNotifyUrl must be an http(s) URL without a query string' })
@@ -117,7 +133,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
   }
   // The store is a live object; keep it out of the transformation so it is not copied.
   const { accessTokenStore, pay, ...plain } = raw;
-  const { clientCert, ca, ...plainPay } = pay ?? ({} as MiniProgramPayOptions);
+  const { clientCert, ca, v3: _v3, ...plainPay } = pay ?? ({} as MiniProgramPayOptions);
   const instance = plainToInstance(OptionsSchema, pay === undefined ? plain : { ...plain, pay: plainPay });
   instance.accessTokenStore = accessTokenStore;
   const errors = validateSync(instance, {
@@ -128,6 +144,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
   const problems = collectProblems(errors);
   if (pay !== undefined && (pay === null || typeof pay !== 'object')) problems.push({ key: 'pay', messages: ['pay must be an object'] });
   else if (pay) problems.push(...checkPayCertificates(pay, clientCert, ca));
+  const resolvedV3 = pay && typeof pay === 'object' ? checkPayV3(pay, problems) : undefined;
   if (problems.length > 0) throw new MiniProgramOptionsError(problems);
 
   return {
@@ -141,7 +158,9 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
       ? {
           mchId: pay.mchId,
           apiKey: pay.apiKey,
-          notifyUrl: pay.notifyUrl,
+          notifyUrl: pay.notifyUrl ?? '',
+          apiVersion: pay.apiVersion ?? (pay.apiKey !== undefined ? 'v2' : 'v3'),
+          v3: resolvedV3,
           refundNotifyUrl: pay.refundNotifyUrl,
           signType: pay.signType ?? 'MD5',
           clientCert,
@@ -185,6 +204,101 @@ function checkPayCertificates(pay: MiniProgramPayOptions, clientCert: unknown, c
     problems.push({ key: 'pay.clientCert', messages: [certificateAdvice(error)] });
   }
   return problems;
+}
+
+const HEX_SERIAL = /^[0-9A-Fa-f]{1,64}$/;
+
+/**
+ * Validates `pay.v3` and the combination of v2 and v3 settings, loading the keys the way signing will so that a wrong
+ * key stops the app at boot. Messages name the problem, never the key material.
+ */
+function checkPayV3(pay: MiniProgramPayOptions, problems: MiniProgramOptionsProblem[]): ResolvedPayV3Options | undefined {
+  const v3 = pay.v3 as Partial<MiniProgramPayV3Options> | undefined | null;
+  const add = (key: string, message: string) => problems.push({ key, messages: [message] });
+  if (pay.apiKey === undefined && v3 === undefined) {
+    add('pay', 'configure at least one of pay.apiKey (API v2) and pay.v3 (API v3)');
+    return undefined;
+  }
+  if (pay.apiKey !== undefined && pay.notifyUrl === undefined) add('pay.notifyUrl', 'pay.notifyUrl is required with pay.apiKey (API v2)');
+  if (pay.apiVersion === 'v2' && pay.apiKey === undefined) add('pay.apiVersion', "pay.apiVersion 'v2' needs pay.apiKey");
+  if (pay.apiVersion === 'v3' && v3 === undefined) add('pay.apiVersion', "pay.apiVersion 'v3' needs pay.v3");
+  if (v3 === undefined) return undefined;
+  if (v3 === null || typeof v3 !== 'object') {
+    add('pay.v3', 'pay.v3 must be an object with apiV3Key, merchantPrivateKey and merchantSerialNo');
+    return undefined;
+  }
+  const before = problems.length;
+  const known = new Set([
+    'apiV3Key',
+    'merchantPrivateKey',
+    'merchantSerialNo',
+    'wechatPayPublicKey',
+    'wechatPayPublicKeyId',
+    'platformCertificates',
+    'notifyUrl',
+  ]);
+  for (const key of Object.keys(v3)) if (!known.has(key)) add(`pay.v3.${key}`, `property ${key} should not exist`);
+  if (!isPayV3ApiKey(v3.apiV3Key)) add('pay.v3.apiV3Key', 'pay.v3.apiV3Key must be the APIv3 key: exactly 32 bytes');
+  let privateKey: KeyObject | undefined;
+  try {
+    if (typeof v3.merchantPrivateKey !== 'string' && !Buffer.isBuffer(v3.merchantPrivateKey)) throw new TypeError();
+    privateKey = loadPayV3PrivateKey(v3.merchantPrivateKey);
+  } catch {
+    add(
+      'pay.v3.merchantPrivateKey',
+      'pay.v3.merchantPrivateKey must be the merchant API private key: RSA of at least 2048 bits, PKCS#1 or PKCS#8 PEM',
+    );
+  }
+  if (typeof v3.merchantSerialNo !== 'string' || !HEX_SERIAL.test(v3.merchantSerialNo)) {
+    add('pay.v3.merchantSerialNo', 'pay.v3.merchantSerialNo must be the serial number of the merchant API certificate (hex)');
+  }
+  let publicKey: KeyObject | undefined;
+  if (v3.wechatPayPublicKey !== undefined) {
+    try {
+      if (typeof v3.wechatPayPublicKey !== 'string' && !Buffer.isBuffer(v3.wechatPayPublicKey)) throw new TypeError();
+      publicKey = loadPayV3PublicKey(v3.wechatPayPublicKey);
+      if (publicKey.type !== 'public') throw new TypeError();
+    } catch {
+      publicKey = undefined;
+      add('pay.v3.wechatPayPublicKey', 'pay.v3.wechatPayPublicKey must be the WeChat Pay public key: RSA of at least 2048 bits, SPKI PEM');
+    }
+  }
+  if (v3.wechatPayPublicKeyId !== undefined && !isPayV3PublicKeyId(v3.wechatPayPublicKeyId)) {
+    add(
+      'pay.v3.wechatPayPublicKeyId',
+      "pay.v3.wechatPayPublicKeyId must be the public key's id, 'PUB_KEY_ID_' followed by letters or digits",
+    );
+  }
+  if ((v3.wechatPayPublicKey === undefined) !== (v3.wechatPayPublicKeyId === undefined)) {
+    add('pay.v3.wechatPayPublicKeyId', 'give pay.v3.wechatPayPublicKey and pay.v3.wechatPayPublicKeyId together');
+  }
+  if (v3.platformCertificates !== undefined && typeof v3.platformCertificates !== 'boolean') {
+    add('pay.v3.platformCertificates', 'pay.v3.platformCertificates must be a boolean');
+  }
+  const platformCertificates = v3.platformCertificates ?? v3.wechatPayPublicKey === undefined;
+  if (!platformCertificates && v3.wechatPayPublicKey === undefined) {
+    add('pay.v3.platformCertificates', 'without pay.v3.wechatPayPublicKey, answers can only be verified with platform certificates');
+  }
+  let notifyUrl = v3.notifyUrl;
+  if (notifyUrl !== undefined) {
+    if (typeof notifyUrl !== 'string' || !isURL(notifyUrl, URL_OPTIONS)) {
+      add('pay.v3.notifyUrl', 'pay.v3.notifyUrl must be an http(s) URL without a query string');
+    }
+  } else if (typeof pay.notifyUrl === 'string' && /\/[^/]+$/.test(pay.notifyUrl)) {
+    notifyUrl = pay.notifyUrl.replace(/\/[^/]+$/, '/wechatPayV3Callback');
+  } else {
+    add('pay.v3.notifyUrl', 'give pay.v3.notifyUrl (or pay.notifyUrl, from which it is derived)');
+  }
+  if (problems.length > before || !privateKey) return undefined;
+  return {
+    apiV3Key: v3.apiV3Key as string,
+    merchantPrivateKey: privateKey,
+    merchantSerialNo: (v3.merchantSerialNo as string).toUpperCase(),
+    wechatPayPublicKey: publicKey,
+    wechatPayPublicKeyId: v3.wechatPayPublicKeyId,
+    platformCertificates,
+    notifyUrl: notifyUrl as string,
+  };
 }
 
 function certificateAdvice(error: unknown): string {

@@ -3,13 +3,14 @@ import type { IncomingMessage } from 'node:http';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
 import { PAY_XML_MAX_BYTES } from '../crypto/pay-xml.codec';
 import { buildPayXml } from '../crypto/pay-xml.codec';
-import { ApiPayNotification } from '../openapi/pay-notify.openapi';
+import { ApiPayNotification, ApiPayV3Notification } from '../openapi/pay-notify.openapi';
 import { ApiTags } from '../utils/openapi.util';
 import { WeChatPayService } from './wechat-pay.service';
 
 /** What the controller needs of the response object (Express and Fastify both fit). */
 interface XmlResponse {
   status?(code: number): unknown;
+  statusCode?: number;
   header?(name: string, value: string): unknown;
   setHeader?(name: string, value: string): unknown;
   send(body: string): unknown;
@@ -55,8 +56,11 @@ export async function readRawBody(req: NotifyRequest, limit = PAY_XML_MAX_BYTES)
 
 /**
  * WeChat Pay's notification endpoints: `POST {prefix}/wechatPayCallback` and
- * `POST {prefix}/wechatRefundCallback`. They answer XML (`text/xml`) with HTTP 200, `SUCCESS`
+ * `POST {prefix}/wechatRefundCallback` (API v2) answer XML (`text/xml`) with HTTP 200, `SUCCESS`
  * when the notification is processed or was processed before, `FAIL` otherwise.
+ * `POST {prefix}/wechatPayV3Callback` (API v3, payments and refunds) answers 204 when done (or done
+ * before), 401 for a refused signature or timestamp, 400 for an invalid notification and 500 when
+ * it could not be processed now (WeChat retries), with `{ code: 'FAIL', message }`.
  * @publicApi
  */
 @Controller(DEFAULT_ROUTE_PREFIX)
@@ -81,6 +85,44 @@ export class PayNotifyController {
     const outcome = raw ? await this.pay.handleRefundNotify(raw) : { xml: tooLarge() };
     reply(res, outcome.xml);
   }
+
+  @Post('wechatPayV3Callback')
+  @HttpCode(204)
+  @ApiPayV3Notification()
+  async payV3Callback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
+    const raw = await readJsonBody(req);
+    const outcome = raw
+      ? await this.pay.handleV3Notify(req.headers, raw)
+      : { httpStatus: 400 as const, body: { code: 'FAIL' as const, message: 'unreadable or too large body' } };
+    if (res.status) res.status(outcome.httpStatus);
+    else res.statusCode = outcome.httpStatus;
+    if (!outcome.body) {
+      res.send('');
+      return;
+    }
+    if (res.header) res.header('Content-Type', 'application/json; charset=utf-8');
+    else res.setHeader?.('Content-Type', 'application/json; charset=utf-8');
+    res.send(JSON.stringify(outcome.body));
+  }
+}
+
+/**
+ * The bytes of a v3 notification. The signature covers the body exactly as sent, so the raw bytes are used when they
+ * can be had (the route reads the stream itself unless a parser consumed it; Nest's `rawBody: true` keeps them as
+ * `rawBody`). When the host's JSON parser consumed the stream without keeping the bytes, the parsed object is written
+ * back compactly, which is byte-identical for WeChat's compact JSON; anything else then fails verification (401, so
+ * WeChat retries) rather than being trusted.
+ * @internal
+ */
+export async function readJsonBody(req: NotifyRequest): Promise<Buffer | null> {
+  const raw = await readRawBody(req);
+  if (raw) return raw;
+  const body = req.body;
+  if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    const text = Buffer.from(JSON.stringify(body), 'utf8');
+    return text.length <= PAY_XML_MAX_BYTES ? text : null;
+  }
+  return null;
 }
 
 function tooLarge(): string {

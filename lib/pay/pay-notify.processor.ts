@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { decryptRefundReqInfo, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
+import { decryptPayV3Resource, PAY_V3_AEAD_ALGORITHM } from '../crypto/pay-v3.crypto';
 import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund, PayRefundStatus } from '../entities/pay-refund.entity';
@@ -10,7 +11,9 @@ import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { isUniqueViolation } from '../utils/unique-violation.util';
 import { PayEventRegistry } from './pay-event.registry';
 import { int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
-import type { NotifyOutcome, PayNotification } from './wechat-pay.interfaces';
+import { normaliseRefund, normaliseTransaction } from './v3/wechat-pay-v3.api';
+import { HeaderBag, PAY_V3_CLOCK_SKEW_SECONDS, PayV3SignatureError, WeChatPayV3Client } from './v3/wechat-pay-v3.client';
+import type { NotifyOutcome, PayNotification, PayRawData, V3NotifyOutcome } from './wechat-pay.interfaces';
 
 /** The XML answers WeChat expects. */
 const ACK = buildPayXml({ return_code: 'SUCCESS', return_msg: 'OK' });
@@ -20,6 +23,13 @@ const FINAL_REFUND_STATES: readonly PayRefundStatus[] = ['SUCCESS', 'CHANGE', 'R
 
 /** A refund notification rejected for a reason that is not worth a warning (e.g. a forgery). */
 class Rejection extends Error {}
+
+/** v3 refund statuses as the `PayRefund` model names them. */
+const V3_REFUND_STATUS: Record<string, PayRefundStatus> = { SUCCESS: 'SUCCESS', ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE' };
+
+/** How long a processed v3 notification id is remembered (at least the timestamp window), and how many. */
+const REPLAY_TTL_MS = 2 * PAY_V3_CLOCK_SKEW_SECONDS * 1000;
+const REPLAY_MAX_ENTRIES = 10_000;
 
 /**
  * The notification pipelines: parse safely, authenticate, check against the stored order, then
@@ -32,6 +42,8 @@ class Rejection extends Error {}
 export class PayNotifyProcessor implements BeforeApplicationShutdown {
   private readonly logger = new Logger('MiniProgram');
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Ids of processed v3 notifications (insertion order = expiry order). */
+  private readonly seenV3 = new Map<string, number>();
 
   /** How long shutdown waits for notifications being processed. */
   static shutdownGraceMs = 10_000;
@@ -63,6 +75,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
     private readonly events: PayEventRegistry,
     @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
+    private readonly v3Client: WeChatPayV3Client,
   ) {}
 
   handlePayNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayOrder>> {
@@ -78,6 +91,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
       const pay = this.payOptions();
       const n = await this.parse(rawXml);
       if (n.return_code !== 'SUCCESS') throw new Rejection('return_code is not SUCCESS');
+      if (!pay.apiKey) throw new Rejection('API v2 is not configured (pay.apiKey)');
       if (!verifyPayV2Sign(n, pay.apiKey)) throw new Rejection('signature does not verify');
       this.checkMerchant(n, pay);
 
@@ -119,6 +133,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
       if (!outer.req_info) throw new Rejection('req_info missing');
       let info: Record<string, string>;
       try {
+        if (!pay.apiKey) throw new Rejection('API v2 is not configured (pay.apiKey)');
         info = await parsePayXml(decryptRefundReqInfo(outer.req_info, pay.apiKey), { root: 'root' });
       } catch {
         // Refund notifications carry no signature: decryption with our key is what authenticates them.
@@ -141,6 +156,155 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
     } catch (error) {
       return this.reject('refund', error);
     }
+  }
+
+  /**
+   * A WeChat Pay v3 notification: signature (fail-closed) and timestamp, replay cache on `id`, resource decrypted with
+   * the APIv3 key, checked against the stored order, then the same exactly-once transitions as v2.
+   */
+  handleV3Notify(headers: HeaderBag, rawBody: Buffer | string): Promise<V3NotifyOutcome<PayOrder | PayRefund>> {
+    return this.track(this.processV3Notify(headers, typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody));
+  }
+
+  private async processV3Notify(headers: HeaderBag, body: Buffer): Promise<V3NotifyOutcome<PayOrder | PayRefund>> {
+    const fail = (httpStatus: 400 | 401 | 500, reason: string, error?: unknown): V3NotifyOutcome<PayOrder | PayRefund> => {
+      if (httpStatus === 500) {
+        this.logger.error(`WeChat v3 notification failed, answered 500 so that WeChat retries: ${(error as Error)?.message ?? reason}`);
+      } else {
+        this.logger.warn(`WeChat v3 notification rejected: ${reason}`);
+      }
+      return {
+        status: httpStatus === 500 ? 'failed' : 'rejected',
+        reason,
+        httpStatus,
+        body: {
+          code: 'FAIL',
+          message: httpStatus === 500 ? 'temporarily unavailable' : httpStatus === 401 ? 'signature refused' : 'rejected',
+        },
+      };
+    };
+    const pay = this.options.pay;
+    if (!pay?.v3) return fail(400, 'WeChat Pay API v3 is not configured');
+    try {
+      await this.v3Client.verify('v3.notify', headers ?? {}, body);
+    } catch (error) {
+      if (error instanceof PayV3SignatureError) return fail(401, error.message);
+      return fail(500, 'the signature could not be checked', error);
+    }
+    let envelope: Record<string, unknown>;
+    try {
+      envelope = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) throw new Error();
+    } catch {
+      return fail(400, 'the body is not a JSON object');
+    }
+    const id = typeof envelope.id === 'string' && envelope.id.length > 0 && envelope.id.length <= 64 ? envelope.id : undefined;
+    if (!id) return fail(400, 'id missing');
+    if (this.seenRecently(id)) return { status: 'duplicate', reason: 'notification id already processed', httpStatus: 204 };
+    const resource = envelope.resource as Record<string, unknown> | undefined;
+    let plain: Record<string, unknown>;
+    try {
+      if (!resource || resource.algorithm !== PAY_V3_AEAD_ALGORITHM) throw new Error();
+      const text = decryptPayV3Resource(
+        {
+          ciphertext: resource.ciphertext as string,
+          nonce: resource.nonce as string,
+          associated_data: (resource.associated_data as string | undefined) ?? '',
+        },
+        pay.v3.apiV3Key,
+      );
+      plain = JSON.parse(text) as Record<string, unknown>;
+      if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) throw new Error();
+    } catch {
+      return fail(400, 'the resource does not decrypt with the APIv3 key');
+    }
+    try {
+      const eventType = envelope.event_type;
+      let outcome: { status: 'processed' | 'duplicate'; result: PayOrder | PayRefund };
+      if (eventType === 'TRANSACTION.SUCCESS' && resource.original_type !== 'refund') {
+        outcome = await this.v3Payment(plain, pay);
+      } else if (typeof eventType === 'string' && eventType.startsWith('REFUND.') && resource.original_type !== 'transaction') {
+        outcome = await this.v3Refund(plain, pay);
+      } else {
+        throw new Rejection(`unsupported event_type ${String(eventType).slice(0, 40)}`);
+      }
+      this.remember(id);
+      return { status: outcome.status, result: outcome.result, httpStatus: 204 };
+    } catch (error) {
+      if (error instanceof Rejection) return fail(400, error.message);
+      return fail(500, 'internal error', error);
+    }
+  }
+
+  private async v3Payment(
+    plain: Record<string, unknown>,
+    pay: ResolvedPayOptions,
+  ): Promise<{ status: 'processed' | 'duplicate'; result: PayOrder }> {
+    const t = normaliseTransaction(plain);
+    if (t.appId !== this.options.appId || t.mchId !== pay.mchId) throw new Rejection('appid or mchid is not ours');
+    const order = await this.orders.findOne({ where: { outTradeNo: t.outTradeNo } });
+    if (!order) throw new Rejection('unknown out_trade_no');
+    if (t.tradeState !== 'SUCCESS') throw new Rejection(`trade_state ${t.tradeState} in a TRANSACTION.SUCCESS notification`);
+    if (t.totalFee !== order.totalFee) throw new Rejection(`amount.total ${t.totalFee} differs from the order's ${order.totalFee}`);
+    if (t.currency !== undefined && t.currency !== 'CNY') throw new Rejection(`amount.currency ${t.currency} is not CNY`);
+    if (!t.transactionId) throw new Rejection('transaction_id missing');
+    const notification: PayNotification = {
+      outTradeNo: order.outTradeNo,
+      transactionId: t.transactionId,
+      totalFee: t.totalFee,
+      cashFee: t.cashFee,
+      openId: t.openId,
+      bankType: t.bankType,
+      timeEnd: t.successTime,
+      attach: t.attach,
+      raw: plain,
+    };
+    const { status, order: result } = await this.applyPayment(order, notification, 'notify');
+    return { status, result };
+  }
+
+  private async v3Refund(
+    plain: Record<string, unknown>,
+    pay: ResolvedPayOptions,
+  ): Promise<{ status: 'processed' | 'duplicate'; result: PayRefund }> {
+    const r = normaliseRefund(plain);
+    if (plain.mchid !== pay.mchId) throw new Rejection('mchid is not ours');
+    const status = V3_REFUND_STATUS[typeof plain.refund_status === 'string' ? plain.refund_status : ''];
+    if (!status) throw new Rejection(`unknown refund_status ${String(plain.refund_status).slice(0, 20)}`);
+    const order = await this.orders.findOne({ where: { outTradeNo: r.outTradeNo ?? '' } });
+    if (!order) throw new Rejection('unknown out_trade_no');
+    if (order.transactionId && r.transactionId && order.transactionId !== r.transactionId)
+      throw new Rejection('transaction_id differs from the order');
+    const refundFee = r.refund;
+    if (!r.outRefundNo || refundFee === undefined || refundFee <= 0) throw new Rejection('out_refund_no or amount.refund missing');
+    if (r.total !== undefined && r.total !== order.totalFee)
+      throw new Rejection(`amount.total ${r.total} differs from the order's ${order.totalFee}`);
+    let refund = await this.refunds.findOne({ where: { outRefundNo: r.outRefundNo } });
+    if (!refund) refund = await this.adoptRefund(order, r.outRefundNo, refundFee);
+    if (refund.orderId !== order.id) throw new Rejection('the refund belongs to another order');
+    if (refund.refundFee !== refundFee) throw new Rejection(`amount.refund ${refundFee} differs from the refund's ${refund.refundFee}`);
+    const outcome = await this.applyRefund(refund, order, status, plain, 'notify', {
+      refundId: r.refundId,
+      successAt: r.successTime,
+      recvAccount: r.userReceivedAccount,
+    });
+    return { status: outcome.status, result: outcome.refund };
+  }
+
+  private seenRecently(id: string): boolean {
+    const now = Date.now();
+    for (const [key, expires] of this.seenV3) {
+      if (expires > now) break;
+      this.seenV3.delete(key);
+    }
+    const expires = this.seenV3.get(id);
+    return expires !== undefined && expires > now;
+  }
+
+  private remember(id: string): void {
+    this.seenV3.delete(id);
+    this.seenV3.set(id, Date.now() + REPLAY_TTL_MS);
+    while (this.seenV3.size > REPLAY_MAX_ENTRIES) this.seenV3.delete(this.seenV3.keys().next().value as string);
   }
 
   /**
@@ -186,8 +350,9 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
     refund: PayRefund,
     order: PayOrder,
     status: PayRefundStatus,
-    info: Record<string, string>,
+    info: PayRawData,
     source: 'notify' | 'query',
+    given: { refundId?: string; successAt?: Date; recvAccount?: string } = {},
   ): Promise<{ status: 'processed' | 'duplicate'; refund: PayRefund }> {
     return this.orders.manager.transaction(async (manager: EntityManager) => {
       const result = await manager
@@ -195,9 +360,15 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
         .update(PayRefund)
         .set({
           status,
-          refundId: info.refund_id || refund.refundId,
-          successAt: status === 'SUCCESS' ? (parseBeijingDateTime(info.success_time) ?? new Date()) : null,
-          recvAccount: (info.refund_recv_accout ?? '').slice(0, 64) || null,
+          refundId: given.refundId || (typeof info.refund_id === 'string' ? info.refund_id : '') || refund.refundId,
+          successAt:
+            status === 'SUCCESS'
+              ? (given.successAt ??
+                parseBeijingDateTime(typeof info.success_time === 'string' ? info.success_time : undefined) ??
+                new Date())
+              : null,
+          recvAccount:
+            (given.recvAccount ?? (typeof info.refund_recv_accout === 'string' ? info.refund_recv_accout : '')).slice(0, 64) || null,
         })
         .where('id = :id', { id: refund.id })
         .andWhere('status = :processing', { processing: 'PROCESSING' })

@@ -18,7 +18,7 @@ export interface PayHttpResponse {
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
- * POSTs XML to WeChat Pay over keep-alive connections, presenting the merchant's client
+ * Sends WeChat Pay requests (v2 XML, v3 JSON) over keep-alive connections, presenting the merchant's client
  * certificate (mutual TLS) on the APIs that require it, with a timeout on every call.
  * @internal
  */
@@ -39,7 +39,39 @@ export class WeChatPayHttpClient implements OnModuleDestroy {
     if (cert && !pay.clientCert) {
       throw new WeChatPayInputError(api, ['this API needs the merchant API client certificate: set pay.clientCert']);
     }
-    const url = new URL(pay.baseUrl + path);
+    return this.send(api, {
+      method: 'POST',
+      url: new URL(pay.baseUrl + path),
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      body: Buffer.from(xml, 'utf8'),
+      cert,
+      rejectHttpErrors: true,
+    });
+  }
+
+  /**
+   * One request of API v3 (no client certificate): `path` is relative to `pay.baseUrl`, or an absolute URL (a bill's
+   * `download_url`). HTTP error statuses are returned, not thrown: v3 explains them in a JSON body.
+   */
+  request(
+    api: string,
+    method: string,
+    pathOrUrl: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<PayHttpResponse & { url: URL }> {
+    const pay = this.options.pay;
+    if (!pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
+    const url = /^https?:\/\//i.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(pay.baseUrl + pathOrUrl);
+    return this.send(api, { method, url, headers, body, cert: false, rejectHttpErrors: false }).then((res) => ({ ...res, url }));
+  }
+
+  private send(
+    api: string,
+    r: { method: string; url: URL; headers: Record<string, string>; body?: Buffer; cert: boolean; rejectHttpErrors: boolean },
+  ): Promise<PayHttpResponse> {
+    const pay = this.options.pay!;
+    const url = r.url;
     const transport = url.protocol === 'http:' ? http : https;
     const timeoutMs = this.options.http.timeoutMs;
 
@@ -51,13 +83,13 @@ export class WeChatPayHttpClient implements OnModuleDestroy {
           reject(new WeChatUnavailableError(api, 'network', networkErrorCode(error) ?? 'request failed', undefined, { cause: error }));
         }
       };
-      const body = Buffer.from(xml, 'utf8');
+      const body = r.body;
       const req = transport.request(
         url,
         {
-          method: 'POST',
-          agent: this.agent(pay, url.protocol === 'http:' ? 'http' : 'https', cert),
-          headers: { 'content-type': 'text/xml; charset=utf-8', 'content-length': body.length },
+          method: r.method,
+          agent: this.agent(pay, url.protocol === 'http:' ? 'http' : 'https', r.cert),
+          headers: { ...r.headers, ...(body ? { 'content-length': body.length } : {}) },
           signal: AbortSignal.timeout(timeoutMs),
         },
         (res) => {
@@ -74,7 +106,7 @@ export class WeChatPayHttpClient implements OnModuleDestroy {
           });
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            if (status >= 400) {
+            if (status >= 400 && r.rejectHttpErrors) {
               reject(new WeChatUnavailableError(api, 'http', `HTTP ${status}`, status));
             } else {
               resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });

@@ -3,6 +3,22 @@ import type { PaySignType } from '../crypto/pay-sign.crypto';
 import type { PayOrder, PayOrderStatus } from '../entities/pay-order.entity';
 import type { PayRefund, PayRefundStatus } from '../entities/pay-refund.entity';
 
+import type { WeChatPayApiVersion } from '../interfaces/wechat-pay-options.interface';
+import type { V3JsapiPaymentParams } from './v3/wechat-pay-v3.interfaces';
+
+/**
+ * WeChat's data as it came: for API v2 the XML fields (all strings); for API v3 the JSON object (nested objects for
+ * `amount`, `payer`…). Typed loosely so that host code written for v2 keeps compiling.
+ * @publicApi
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PayRawData = Record<string, any>;
+
+/** Per-call choice of the API for the high-level calls. Default: `pay.apiVersion`. @publicApi */
+export interface PayApiVersionOption {
+  apiVersion?: WeChatPayApiVersion;
+}
+
 /** Every typed result also carries WeChat's answer as it came, field by field. @publicApi */
 export interface WithRaw {
   raw: Record<string, string>;
@@ -200,8 +216,11 @@ export interface JsapiPaymentParams {
   paySign: string;
 }
 
+/** What `wx.requestPayment` takes, whichever API issued the prepay_id (`signType` tells them apart). @publicApi */
+export type WxRequestPaymentParams = JsapiPaymentParams | V3JsapiPaymentParams;
+
 /** `createJsapiPayment` input. @publicApi */
-export interface CreateJsapiPaymentRequest {
+export interface CreateJsapiPaymentRequest extends PayApiVersionOption {
   /** An existing `PayOrder` (or its id) to pay again; without it a new one is created. */
   order?: PayOrder | number;
   /**
@@ -220,7 +239,8 @@ export interface CreateJsapiPaymentRequest {
 /** @publicApi */
 export interface CreateJsapiPaymentResult {
   order: PayOrder;
-  params: JsapiPaymentParams;
+  /** v2: `signType` MD5/HMAC-SHA256 with `appId`; v3: `signType: 'RSA'`. Pass it to `wx.requestPayment` as it is. */
+  params: WxRequestPaymentParams;
   /** Whether a stored, still valid prepay_id was used without asking WeChat. */
   reusedPrepayId: boolean;
 }
@@ -235,7 +255,8 @@ export interface PayNotification {
   bankType?: string;
   timeEnd?: Date;
   attach?: string;
-  raw: Record<string, string>;
+  /** v2: the notification's (or query's) XML fields; v3: the decrypted transaction (or the queried one). */
+  raw: PayRawData;
 }
 
 /** Passed to `@OnPayOrderPaid()` handlers, inside the transaction that marks the order paid. @publicApi */
@@ -253,7 +274,8 @@ export interface PayRefundSettledEvent {
   refund: PayRefund;
   order: PayOrder;
   source: 'notify' | 'query';
-  raw: Record<string, string>;
+  /** v2: the decrypted `req_info` fields; v3: the decrypted refund object (or the refund answer). */
+  raw: PayRawData;
   manager: EntityManager;
 }
 
@@ -266,4 +288,14 @@ export interface NotifyOutcome<T> {
   result?: T;
   /** `SUCCESS` or `FAIL` XML for WeChat. */
   xml: string;
+}
+
+/** What a v3 notification did, and how to answer WeChat: `httpStatus` with `body` (JSON) when there is one. @publicApi */
+export interface V3NotifyOutcome<T> {
+  status: 'processed' | 'duplicate' | 'rejected' | 'failed';
+  reason?: string;
+  result?: T;
+  /** 204 done (or done before); 401 signature or timestamp refused; 400 undecryptable or invalid; 500 try again. */
+  httpStatus: 204 | 400 | 401 | 500;
+  body?: { code: 'FAIL'; message: string };
 }

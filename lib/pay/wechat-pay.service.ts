@@ -9,7 +9,7 @@ import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
 import { WeChatUnavailableError } from '../errors/wechat-api.error';
 import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
-import type { ResolvedMiniProgramOptions, ResolvedPayOptions } from '../interfaces';
+import type { ResolvedMiniProgramOptions, ResolvedPayOptions, WeChatPayApiVersion } from '../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { isUniqueViolation } from '../utils/unique-violation.util';
 import { withRetries } from '../utils/retry.util';
@@ -17,6 +17,9 @@ import { parseBill } from './bill.parser';
 import { PayInput, int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
+import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
+import type { HeaderBag } from './v3/wechat-pay-v3.client';
+import type { V3JsapiPaymentParams } from './v3/wechat-pay-v3.interfaces';
 import type {
   BatchQueryCommentRequest,
   BatchQueryCommentResult,
@@ -28,6 +31,8 @@ import type {
   JsapiPaymentParams,
   NotifyOutcome,
   OrderKey,
+  PayApiVersionOption,
+  PayNotification,
   OrderQueryResult,
   RefundQueryItem,
   RefundQueryRequest,
@@ -37,6 +42,7 @@ import type {
   ReportRequest,
   UnifiedOrderRequest,
   UnifiedOrderResult,
+  V3NotifyOutcome,
   WithRaw,
 } from './wechat-pay.interfaces';
 
@@ -49,7 +55,16 @@ interface CallOptions {
 const RETRYABLE_ERR_CODES = new Set(['SYSTEMERROR', 'BIZERR_NEED_RETRY']);
 
 /** err_codes meaning "this out_trade_no cannot be paid any more with these parameters". */
-const OUT_TRADE_NO_SPENT = new Set(['OUT_TRADE_NO_USED', 'ORDERCLOSED', 'INVALID_REQUEST']);
+const OUT_TRADE_NO_SPENT = new Set(['OUT_TRADE_NO_USED', 'ORDERCLOSED', 'ORDER_CLOSED', 'INVALID_REQUEST']);
+
+/** err_codes (v2 and v3) meaning "this order is paid". */
+const ORDER_PAID = new Set(['ORDERPAID', 'ORDER_PAID', 'TRADE_STATE_SUCCESS']);
+
+/** err_codes (v2 and v3) of a close that has nothing to close. */
+const NOTHING_TO_CLOSE = new Set(['ORDERNOTEXIST', 'ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'ORDERCLOSED', 'ORDER_CLOSED']);
+
+/** v3 refund statuses as the `PayRefund` model names them. */
+const V3_REFUND_STATUS = { SUCCESS: 'SUCCESS', ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE', PROCESSING: 'PROCESSING' } as const;
 
 /**
  * WeChat Pay API v2 for a mini program: every API of the original's list, typed, plus high-level
@@ -72,6 +87,8 @@ export class WeChatPayService {
     private readonly notifications: PayNotifyProcessor,
     @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
+    /** WeChat Pay API v3, low level (`pay.v3.jsapi(...)`, `.queryOrder`, `.refund`, bills…). Needs `pay.v3`. */
+    readonly v3: WeChatPayV3Api,
   ) {}
 
   // ---------------------------------------------------------------- the APIs
@@ -328,7 +345,7 @@ export class WeChatPayService {
       package: `prepay_id=${prepayId}`,
       signType: signType ?? pay.signType,
     };
-    return { ...params, paySign: jsapiPaySign(params, pay.apiKey) };
+    return { ...params, paySign: jsapiPaySign(params, this.apiKey('jsapiParams', pay)) };
   }
 
   // ---------------------------------------------------------------- high level
@@ -349,6 +366,7 @@ export class WeChatPayService {
     if (req.outTradeNo !== undefined) input.outTradeNo('outTradeNo', req.outTradeNo);
     input.done();
 
+    const version = this.version('createJsapiPayment', req);
     let order = req.order === undefined ? null : await this.loadOrder(req.order);
     if (!order) {
       order = await this.createOrder(req);
@@ -362,35 +380,48 @@ export class WeChatPayService {
       order.status === 'NOTPAY' &&
       order.prepayId &&
       order.prepayExpiresAt &&
-      new Date(order.prepayExpiresAt).getTime() > Date.now()
+      new Date(order.prepayExpiresAt).getTime() > Date.now() &&
+      (order.prepayApiVersion ?? 'v2') === version
     ) {
-      return { order, params: this.jsapiParams(order.prepayId), reusedPrepayId: true };
+      // Signed the way the API that issued the prepay_id expects.
+      return { order, params: this.paymentParams(order.prepayId, version), reusedPrepayId: true };
     }
-    if (!sameTerms || order.status === 'CLOSED') order = await this.renewOutTradeNo(order, req);
+    if (!sameTerms || order.status === 'CLOSED') order = await this.renewOutTradeNo(order, req, version);
 
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.unifiedOrder({
-          outTradeNo: order.outTradeNo,
-          body: order.body,
-          totalFee: order.totalFee,
-          openId: order.openId,
-          attach: order.attach ?? undefined,
-          spbillCreateIp: req.spbillCreateIp,
-          timeExpire: req.timeExpire,
-        });
+        const result =
+          version === 'v3'
+            ? await this.v3.jsapi({
+                outTradeNo: order.outTradeNo,
+                description: order.body,
+                total: order.totalFee,
+                openId: order.openId,
+                attach: order.attach ?? undefined,
+                timeExpire: v3Time('createJsapiPayment', req.timeExpire),
+              })
+            : await this.unifiedOrder({
+                outTradeNo: order.outTradeNo,
+                body: order.body,
+                totalFee: order.totalFee,
+                openId: order.openId,
+                attach: order.attach ?? undefined,
+                spbillCreateIp: req.spbillCreateIp,
+                timeExpire: req.timeExpire,
+              });
         const prepayExpiresAt = new Date(Date.now() + this.pay('createJsapiPayment').prepayReuseSeconds * 1000);
-        await this.orders.update({ id: order.id }, { prepayId: result.prepayId, prepayExpiresAt, status: 'NOTPAY' });
-        Object.assign(order, { prepayId: result.prepayId, prepayExpiresAt, status: 'NOTPAY' });
-        return { order, params: this.jsapiParams(result.prepayId), reusedPrepayId: false };
+        const changes = { prepayId: result.prepayId, prepayExpiresAt, prepayApiVersion: version, status: 'NOTPAY' as const };
+        await this.orders.update({ id: order.id }, changes);
+        Object.assign(order, changes);
+        return { order, params: this.paymentParams(result.prepayId, version), reusedPrepayId: false };
       } catch (error) {
-        if (error instanceof WeChatPayError && error.errCode === 'ORDERPAID') {
-          const synced = await this.syncOrder(order);
+        if (error instanceof WeChatPayError && ORDER_PAID.has(error.errCode ?? '')) {
+          const synced = await this.syncOrder(order, { apiVersion: version });
           throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
         }
         if (attempt > 0 || !(error instanceof WeChatPayError) || !OUT_TRADE_NO_SPENT.has(error.errCode ?? '')) throw error;
         this.logger.warn(`out_trade_no ${order.outTradeNo} cannot be used again (${error.errCode}); continuing with a new one`);
-        order = await this.renewOutTradeNo(order, req);
+        order = await this.renewOutTradeNo(order, req, version);
       }
     }
   }
@@ -400,10 +431,22 @@ export class WeChatPayService {
    * way goes through the same exactly-once transition as a notification (handlers run once,
    * whichever arrives first).
    */
-  async syncOrder(orderOrOutTradeNo: PayOrder | string | number): Promise<PayOrder> {
+  async syncOrder(orderOrOutTradeNo: PayOrder | string | number, options?: PayApiVersionOption): Promise<PayOrder> {
+    const version = this.version('syncOrder', options);
     const order = await this.loadOrder(orderOrOutTradeNo);
     if (!order) throw new WeChatPayInputError('syncOrder', ['no such PayOrder']);
-    const query = await this.orderQuery(order.transactionId ? { transactionId: order.transactionId } : { outTradeNo: order.outTradeNo });
+    const key = order.transactionId ? { transactionId: order.transactionId } : { outTradeNo: order.outTradeNo };
+    const query = version === 'v3' ? await this.v3.queryOrder(key) : await this.orderQuery(key);
+    const v3 = version === 'v3' ? (query as Awaited<ReturnType<WeChatPayV3Api['queryOrder']>>) : undefined;
+    if (v3) {
+      if (v3.appId !== undefined && v3.appId !== this.options.appId) {
+        throw new WeChatUnavailableError('syncOrder', 'invalid-response', 'the transaction belongs to another AppID');
+      }
+      if (v3.totalFee !== undefined && v3.totalFee !== order.totalFee && (v3.tradeState === 'SUCCESS' || v3.tradeState === 'REFUND')) {
+        throw new WeChatUnavailableError('syncOrder', 'invalid-response', "the transaction's amount differs from the order's");
+      }
+    }
+    const timeEnd = v3 ? v3.successTime : (query as OrderQueryResult).timeEnd;
     if ((query.tradeState === 'SUCCESS' || query.tradeState === 'REFUND') && !order.paid && query.transactionId) {
       await this.notifications.applyPayment(
         order,
@@ -414,10 +457,10 @@ export class WeChatPayService {
           cashFee: query.cashFee,
           openId: query.openId,
           bankType: query.bankType,
-          timeEnd: query.timeEnd,
+          timeEnd,
           attach: query.attach,
           raw: query.raw,
-        },
+        } satisfies PayNotification,
         'query',
       );
     } else if (!order.paid && ['CLOSED', 'REVOKED', 'PAYERROR', 'USERPAYING', 'NOTPAY'].includes(query.tradeState)) {
@@ -431,12 +474,15 @@ export class WeChatPayService {
    * records the `PayRefund`. Calling again with the same `outRefundNo` is safe.
    * @throws PayOrderStateError when the order is not paid or the amount exceeds what is left.
    */
-  async refundOrder(req: {
-    order: PayOrder | string | number;
-    refundFee?: number;
-    outRefundNo?: string;
-    refundDesc?: string;
-  }): Promise<PayRefund> {
+  async refundOrder(
+    req: {
+      order: PayOrder | string | number;
+      refundFee?: number;
+      outRefundNo?: string;
+      refundDesc?: string;
+    } & PayApiVersionOption,
+  ): Promise<PayRefund> {
+    const version = this.version('refundOrder', req);
     const order = await this.loadOrder(req.order);
     if (!order) throw new WeChatPayInputError('refundOrder', ['no such PayOrder']);
     if (!order.paid || !order.transactionId)
@@ -444,6 +490,7 @@ export class WeChatPayService {
     const outRefundNo = req.outRefundNo ?? `R${Date.now().toString(36)}${createNonceStr(24)}`;
     const existing = await this.refunds.findOne({ where: { outRefundNo } });
     const refundFee = existing?.refundFee ?? req.refundFee ?? order.totalFee - (await this.committedRefunds(order.id));
+    if (version === 'v3') return this.refundV3(order, outRefundNo, refundFee, existing?.refundDesc ?? req.refundDesc);
     const result = await this.refund({
       transactionId: order.transactionId,
       outRefundNo,
@@ -463,6 +510,14 @@ export class WeChatPayService {
     return this.notifications.handlePayNotify(rawXml);
   }
 
+  /**
+   * Handles a WeChat Pay v3 notification (payment or refund; for hosts that mount their own route): the headers as
+   * received (any case) and the raw body. Answer WeChat with `httpStatus` and, when present, `body` as JSON.
+   */
+  handleV3Notify(headers: HeaderBag, rawBody: string | Buffer): Promise<V3NotifyOutcome<PayOrder | PayRefund>> {
+    return this.notifications.handleV3Notify(headers, rawBody);
+  }
+
   /** Handles the raw XML of a refund notification (`req_info` decrypted), exactly once. Answer WeChat with `xml`. */
   handleRefundNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayRefund>> {
     return this.notifications.handleRefundNotify(rawXml);
@@ -473,6 +528,33 @@ export class WeChatPayService {
   private pay(api: string): ResolvedPayOptions {
     if (!this.options.pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
     return this.options.pay;
+  }
+
+  /** The v2 API key, or a typed error when only v3 is configured. */
+  private apiKey(api: string, pay: ResolvedPayOptions): string {
+    if (!pay.apiKey)
+      throw new WeChatPayInputError(api, ['this is an API v2 call and API v2 is not configured: set pay.apiKey (or use pay.v3)']);
+    return pay.apiKey;
+  }
+
+  /** The API version of a high-level call. */
+  private version(api: string, option?: PayApiVersionOption): WeChatPayApiVersion {
+    const pay = this.pay(api);
+    const version = option?.apiVersion ?? pay.apiVersion;
+    if (version !== 'v2' && version !== 'v3') throw new WeChatPayInputError(api, ["apiVersion must be 'v2' or 'v3'"]);
+    if (version === 'v3' && !pay.v3) throw new WeChatPayInputError(api, ['apiVersion v3 needs pay.v3']);
+    if (version === 'v2' && !pay.apiKey) throw new WeChatPayInputError(api, ['apiVersion v2 needs pay.apiKey']);
+    return version;
+  }
+
+  /** wx.requestPayment parameters for a prepay_id issued by `version`. */
+  private paymentParams(prepayId: string, version: WeChatPayApiVersion): JsapiPaymentParams | V3JsapiPaymentParams {
+    return version === 'v3' ? this.v3.jsapiParams(prepayId) : this.jsapiParams(prepayId);
+  }
+
+  /** Closes an out_trade_no through `version`. */
+  private closeVia(version: WeChatPayApiVersion, outTradeNo: string): Promise<unknown> {
+    return version === 'v3' ? this.v3.closeOrder(outTradeNo) : this.closeOrder(outTradeNo);
   }
 
   private orderKey(api: string, key: Partial<OrderKey>, shared?: PayInput): { transaction_id?: string; out_trade_no?: string } {
@@ -494,7 +576,7 @@ export class WeChatPayService {
       ...params,
       sign_type: signType === 'MD5' ? undefined : signType,
     };
-    return buildPayXml({ ...full, sign: payV2Sign(full, pay.apiKey, signType) });
+    return buildPayXml({ ...full, sign: payV2Sign(full, this.apiKey('sign', pay), signType) });
   }
 
   /** Signs, sends (with retries), parses and verifies one XML API call. */
@@ -558,7 +640,7 @@ export class WeChatPayService {
     if (answerSignType !== 'MD5' && answerSignType !== 'HMAC-SHA256') {
       throw new WeChatUnavailableError(api, 'invalid-response', 'the answer names an unknown sign_type');
     }
-    if (verify && !verifyPayV2Sign(answer, this.pay(api).apiKey, answerSignType)) {
+    if (verify && !verifyPayV2Sign(answer, this.apiKey(api, this.pay(api)), answerSignType)) {
       throw new WeChatUnavailableError(api, 'invalid-response', 'the signature of the answer does not verify');
     }
     if (answer.result_code !== undefined && answer.result_code !== 'SUCCESS') {
@@ -656,18 +738,63 @@ export class WeChatPayService {
     }
   }
 
+  /** `refundOrder` through API v3: the same `PayRefund` bookkeeping as `refund`. */
+  private async refundV3(order: PayOrder, outRefundNo: string, refundFee: number, refundDesc?: string | null): Promise<PayRefund> {
+    const record = await this.recordRefund(order, {
+      transactionId: order.transactionId!,
+      outRefundNo,
+      totalFee: order.totalFee,
+      refundFee,
+      refundDesc: refundDesc ?? undefined,
+    });
+    try {
+      const result = await this.v3.refund({
+        transactionId: order.transactionId!,
+        outRefundNo,
+        total: order.totalFee,
+        refund: refundFee,
+        reason: refundDesc ?? undefined,
+      });
+      if (result.refundId && result.refundId !== record.refundId) {
+        await this.refunds.update({ id: record.id }, { refundId: result.refundId });
+        record.refundId = result.refundId;
+      }
+      const settled = V3_REFUND_STATUS[result.status];
+      if (settled !== 'PROCESSING' && record.status === 'PROCESSING') {
+        const outcome = await this.notifications.applyRefund(record, order, settled, result.raw, 'query', {
+          refundId: result.refundId,
+          successAt: result.successTime,
+          recvAccount: result.userReceivedAccount,
+        });
+        return outcome.refund;
+      }
+      return record;
+    } catch (error) {
+      if (
+        error instanceof WeChatPayError &&
+        !RETRYABLE_ERR_CODES.has(error.errCode ?? '') &&
+        error.errCode !== 'SYSTEM_ERROR' &&
+        (error.httpStatus ?? 400) < 500 &&
+        !record.refundId
+      ) {
+        await this.refunds.delete({ id: record.id, status: 'PROCESSING' });
+      }
+      throw error;
+    }
+  }
+
   /** Closes the order's current out_trade_no at WeChat and gives the same PayOrder a new one with the new terms. */
-  private async renewOutTradeNo(order: PayOrder, req: CreateJsapiPaymentRequest): Promise<PayOrder> {
+  private async renewOutTradeNo(order: PayOrder, req: CreateJsapiPaymentRequest, version: WeChatPayApiVersion): Promise<PayOrder> {
     if (order.status !== 'CLOSED') {
       try {
-        await this.closeOrder(order.outTradeNo);
+        await this.closeVia(version, order.outTradeNo);
       } catch (error) {
-        if (error instanceof WeChatPayError && error.errCode === 'ORDERPAID') {
-          const synced = await this.syncOrder(order);
+        if (error instanceof WeChatPayError && ORDER_PAID.has(error.errCode ?? '')) {
+          const synced = await this.syncOrder(order, { apiVersion: version });
           throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
         }
         // ORDERNOTEXIST (never reached WeChat) or ORDERCLOSED: nothing to close.
-        if (!(error instanceof WeChatPayError) || !['ORDERNOTEXIST', 'ORDERCLOSED'].includes(error.errCode ?? '')) throw error;
+        if (!(error instanceof WeChatPayError) || !NOTHING_TO_CLOSE.has(error.errCode ?? '')) throw error;
       }
     }
     const changes = {
@@ -679,6 +806,7 @@ export class WeChatPayService {
       status: 'NOTPAY' as const,
       prepayId: null,
       prepayExpiresAt: null,
+      prepayApiVersion: null,
     };
     const result = await this.orders.update({ id: order.id, paid: false }, changes);
     if (!result.affected) throw new PayOrderStateError(`order ${order.outTradeNo} was paid meanwhile`, order.outTradeNo, 'SUCCESS');
@@ -689,4 +817,12 @@ export class WeChatPayService {
 /** A fresh out_trade_no: time plus randomness, 32 characters of WeChat's alphabet. */
 function newOutTradeNo(): string {
   return `${Date.now().toString(36)}${createNonceStr(32)}`.slice(0, 32);
+}
+
+/** A `WeChatTime` as a Date for v3 (`yyyyMMddHHmmss` strings are Beijing time). */
+function v3Time(api: string, value: CreateJsapiPaymentRequest['timeExpire']): Date | undefined {
+  if (value === undefined || value instanceof Date) return value;
+  const parsed = parseBeijingTime(value);
+  if (!parsed) throw new WeChatPayInputError(api, ['timeExpire must be a Date or a yyyyMMddHHmmss string (Beijing time)']);
+  return parsed;
 }

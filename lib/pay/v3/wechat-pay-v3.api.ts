@@ -1,0 +1,271 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { encryptPayV3Sensitive, payV3JsapiPaySign } from '../../crypto/pay-v3.crypto';
+import { createNonceStr } from '../../crypto/random.util';
+import { safeEqual } from '../../crypto/safe-equal.util';
+import type { PayOrderStatus } from '../../entities/pay-order.entity';
+import { WeChatUnavailableError } from '../../errors/wechat-api.error';
+import type { ResolvedMiniProgramOptions } from '../../interfaces';
+import { MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
+import { formatBeijing, PayInput } from '../pay-input.util';
+import { WeChatPayV3Client } from './wechat-pay-v3.client';
+import type {
+  V3BillResult,
+  V3EncryptedField,
+  V3FundFlowBillRequest,
+  V3JsapiPaymentParams,
+  V3JsapiRequest,
+  V3JsapiResult,
+  V3RefundRequest,
+  V3RefundResult,
+  V3RefundStatus,
+  V3TradeBillRequest,
+  V3TransactionResult,
+} from './wechat-pay-v3.interfaces';
+
+const TRADE_STATES = new Set(['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT']);
+const REFUND_STATES = new Set(['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL']);
+
+/** RFC 3339 in Beijing time (`2026-11-24T16:00:00+08:00`), as v3 writes times. @internal */
+export function formatRfc3339Beijing(date: Date): string {
+  const s = formatBeijing(date, 14);
+  return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}+08:00`;
+}
+
+/** Parses an RFC 3339 time with an explicit offset; `undefined` otherwise. @internal */
+export function parseRfc3339(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined);
+const obj = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** A v3 transaction object (answer or decrypted notification), normalised. @internal */
+export function normaliseTransaction(raw: Record<string, unknown>, fallbackOutTradeNo = ''): V3TransactionResult {
+  const amount = obj(raw.amount);
+  const state = str(raw.trade_state) ?? 'NOTPAY';
+  return {
+    tradeState: (TRADE_STATES.has(state) ? state : 'NOTPAY') as PayOrderStatus | 'ACCEPT',
+    tradeStateDesc: str(raw.trade_state_desc),
+    outTradeNo: str(raw.out_trade_no) ?? fallbackOutTradeNo,
+    transactionId: str(raw.transaction_id),
+    appId: str(raw.appid),
+    mchId: str(raw.mchid),
+    openId: str(obj(raw.payer).openid),
+    tradeType: str(raw.trade_type),
+    bankType: str(raw.bank_type),
+    attach: str(raw.attach),
+    totalFee: num(amount.total),
+    cashFee: num(amount.payer_total),
+    currency: str(amount.currency),
+    successTime: parseRfc3339(raw.success_time),
+    raw,
+  };
+}
+
+/** A v3 refund object (answer or decrypted notification), normalised. @internal */
+export function normaliseRefund(raw: Record<string, unknown>, fallbackOutRefundNo = ''): V3RefundResult {
+  const amount = obj(raw.amount);
+  const status = str(raw.status) ?? str(raw.refund_status) ?? 'PROCESSING';
+  return {
+    refundId: str(raw.refund_id) ?? '',
+    outRefundNo: str(raw.out_refund_no) ?? fallbackOutRefundNo,
+    transactionId: str(raw.transaction_id),
+    outTradeNo: str(raw.out_trade_no),
+    status: (REFUND_STATES.has(status) ? status : 'PROCESSING') as V3RefundStatus,
+    successTime: parseRfc3339(raw.success_time),
+    userReceivedAccount: str(raw.user_received_account),
+    refund: num(amount.refund),
+    total: num(amount.total),
+    raw,
+  };
+}
+
+/**
+ * WeChat Pay API v3, low level: each call is one signed request whose answer's signature was verified, with a typed
+ * result and `raw` (the JSON). Reached as `WeChatPayService.v3`.
+ * @publicApi
+ */
+@Injectable()
+export class WeChatPayV3Api {
+  constructor(
+    @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
+    private readonly client: WeChatPayV3Client,
+  ) {}
+
+  /** `POST /v3/pay/transactions/jsapi`: a prepay_id for a mini program payment. */
+  async jsapi(req: V3JsapiRequest): Promise<V3JsapiResult> {
+    const { pay, v3 } = this.client.v3('v3.jsapi');
+    const input = new PayInput('v3.jsapi');
+    const body = {
+      appid: this.options.appId,
+      mchid: pay.mchId,
+      description: input.text('description', req.description, 127),
+      out_trade_no: input.outTradeNo('outTradeNo', req.outTradeNo),
+      time_expire: req.timeExpire === undefined ? undefined : this.time(input, req.timeExpire),
+      attach: input.text('attach', req.attach, 128, false),
+      notify_url: input.text('notifyUrl', req.notifyUrl ?? v3.notifyUrl, 256),
+      amount: { total: input.fen('total', req.total), currency: req.currency ?? 'CNY' },
+      payer: { openid: input.text('openId', req.openId, 128) },
+    };
+    input.done();
+    const { json } = await this.client.call('v3.jsapi', 'POST', '/v3/pay/transactions/jsapi', body);
+    const prepayId = str(json.prepay_id);
+    if (!prepayId || prepayId.length > 64) throw new WeChatUnavailableError('v3.jsapi', 'invalid-response', 'prepay_id missing');
+    return { prepayId, raw: json };
+  }
+
+  /** `GET /v3/pay/transactions/out-trade-no/{no}` or `/id/{transaction_id}`. */
+  async queryOrder(key: { outTradeNo: string } | { transactionId: string }): Promise<V3TransactionResult> {
+    const { pay } = this.client.v3('v3.queryOrder');
+    const k = (key ?? {}) as { outTradeNo?: string; transactionId?: string };
+    const input = new PayInput('v3.queryOrder');
+    input.check((k.outTradeNo === undefined) !== (k.transactionId === undefined), 'give exactly one of transactionId and outTradeNo');
+    if (k.outTradeNo !== undefined) input.outTradeNo('outTradeNo', k.outTradeNo);
+    if (k.transactionId !== undefined)
+      input.check(
+        typeof k.transactionId === 'string' && /^[0-9A-Za-z]{1,32}$/.test(k.transactionId),
+        'transactionId must be 1–32 letters or digits',
+      );
+    input.done();
+    const path =
+      k.transactionId !== undefined
+        ? `/v3/pay/transactions/id/${encodeURIComponent(k.transactionId)}?mchid=${pay.mchId}`
+        : `/v3/pay/transactions/out-trade-no/${encodeURIComponent(k.outTradeNo!)}?mchid=${pay.mchId}`;
+    const { json } = await this.client.call('v3.queryOrder', 'GET', path);
+    return normaliseTransaction(json, k.outTradeNo);
+  }
+
+  /** `POST /v3/pay/transactions/out-trade-no/{no}/close` (204). */
+  async closeOrder(outTradeNo: string): Promise<{ raw: Record<string, unknown> }> {
+    const { pay } = this.client.v3('v3.closeOrder');
+    const input = new PayInput('v3.closeOrder');
+    input.outTradeNo('outTradeNo', outTradeNo);
+    input.done();
+    const { json } = await this.client.call(
+      'v3.closeOrder',
+      'POST',
+      `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`,
+      {
+        mchid: pay.mchId,
+      },
+    );
+    return { raw: json };
+  }
+
+  /** `POST /v3/refund/domestic/refunds`. Retrying with the same `outRefundNo` never refunds twice. */
+  async refund(req: V3RefundRequest): Promise<V3RefundResult> {
+    const { v3 } = this.client.v3('v3.refund');
+    const input = new PayInput('v3.refund');
+    const r = req as V3RefundRequest & { outTradeNo?: string; transactionId?: string };
+    input.check((r.outTradeNo === undefined) !== (r.transactionId === undefined), 'give exactly one of transactionId and outTradeNo');
+    if (r.outTradeNo !== undefined) input.outTradeNo('outTradeNo', r.outTradeNo);
+    if (r.transactionId !== undefined) input.text('transactionId', r.transactionId, 32);
+    const body = {
+      transaction_id: r.transactionId,
+      out_trade_no: r.outTradeNo,
+      out_refund_no: input.outRefundNo(req.outRefundNo),
+      reason: input.text('reason', req.reason, 80, false),
+      notify_url: input.text('notifyUrl', req.notifyUrl ?? v3.notifyUrl, 256, false),
+      amount: { refund: input.fen('refund', req.refund), total: input.fen('total', req.total), currency: req.currency ?? 'CNY' },
+    };
+    input.check(!(req.refund > req.total), 'refund must not exceed total');
+    input.done();
+    const { json } = await this.client.call('v3.refund', 'POST', '/v3/refund/domestic/refunds', body);
+    const result = normaliseRefund(json, req.outRefundNo);
+    if (!result.refundId) throw new WeChatUnavailableError('v3.refund', 'invalid-response', 'refund_id missing');
+    return result;
+  }
+
+  /** `GET /v3/refund/domestic/refunds/{out_refund_no}`. */
+  async queryRefund(outRefundNo: string): Promise<V3RefundResult> {
+    this.client.v3('v3.queryRefund');
+    const input = new PayInput('v3.queryRefund');
+    input.outRefundNo(outRefundNo);
+    input.done();
+    const { json } = await this.client.call('v3.queryRefund', 'GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
+    return normaliseRefund(json, outRefundNo);
+  }
+
+  /** `GET /v3/bill/tradebill`, then the file, whose SHA1 must match. */
+  async tradeBill(req: V3TradeBillRequest): Promise<V3BillResult> {
+    this.client.v3('v3.tradeBill');
+    const input = new PayInput('v3.tradeBill');
+    const date = this.billDate(input, req.billDate);
+    const type = input.oneOf('billType', req.billType ?? 'ALL', ['ALL', 'SUCCESS', 'REFUND'] as const);
+    input.done();
+    return this.bill('v3.tradeBill', `/v3/bill/tradebill?bill_date=${date}&bill_type=${type}`);
+  }
+
+  /** `GET /v3/bill/fundflowbill`, then the file, whose SHA1 must match. */
+  async fundFlowBill(req: V3FundFlowBillRequest): Promise<V3BillResult> {
+    this.client.v3('v3.fundFlowBill');
+    const input = new PayInput('v3.fundFlowBill');
+    const date = this.billDate(input, req.billDate);
+    const type = input.oneOf('accountType', req.accountType ?? 'BASIC', ['BASIC', 'OPERATION', 'FEES'] as const);
+    input.done();
+    return this.bill('v3.fundFlowBill', `/v3/bill/fundflowbill?bill_date=${date}&account_type=${type}`);
+  }
+
+  /**
+   * Encrypts a sensitive field (RSA-OAEP) with the WeChat Pay public key, or the newest platform certificate; send
+   * `serial` as the request's `Wechatpay-Serial`.
+   */
+  async encryptSensitive(plaintext: string): Promise<V3EncryptedField> {
+    const { serial, key } = await this.client.encryptionKey('v3.encryptSensitive');
+    return { ciphertext: encryptPayV3Sensitive(plaintext, key), serial };
+  }
+
+  /** The object `wx.requestPayment` takes for a v3 prepay_id: `signType: 'RSA'`, `paySign` with the merchant key. */
+  jsapiParams(prepayId: string): V3JsapiPaymentParams {
+    const { v3 } = this.client.v3('v3.jsapiParams');
+    const input = new PayInput('v3.jsapiParams');
+    input.text('prepayId', prepayId, 64);
+    input.done();
+    const params = {
+      timeStamp: String(Math.floor(Date.now() / 1000)),
+      nonceStr: createNonceStr(32),
+      package: `prepay_id=${prepayId}`,
+    };
+    const paySign = payV3JsapiPaySign({ appId: this.options.appId, ...params }, v3.merchantPrivateKey);
+    return { ...params, signType: 'RSA', paySign };
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private time(input: PayInput, value: Date): string | undefined {
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return formatRfc3339Beijing(value);
+    input.check(false, 'timeExpire must be a Date');
+    return undefined;
+  }
+
+  private billDate(input: PayInput, value: string | Date): string {
+    if (value instanceof Date && !Number.isNaN(value.getTime())) {
+      const s = formatBeijing(value, 8);
+      return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+    }
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && parseRfc3339(`${value}T00:00:00+08:00`)) return value;
+    input.check(false, 'billDate must be a Date or a yyyy-MM-dd string');
+    return '';
+  }
+
+  private async bill(api: string, path: string): Promise<V3BillResult> {
+    const { json } = await this.client.call(api, 'GET', path);
+    const hashType = str(json.hash_type);
+    const hashValue = str(json.hash_value);
+    const downloadUrl = str(json.download_url);
+    if (hashType !== 'SHA1' || !hashValue || !downloadUrl) {
+      throw new WeChatUnavailableError(api, 'invalid-response', 'the bill answer lacks a SHA1 hash_value or download_url');
+    }
+    const data = await this.client.download(api, downloadUrl);
+    const digest = createHash('sha1').update(data).digest('hex');
+    if (!safeEqual(digest, hashValue.toLowerCase())) {
+      throw new WeChatUnavailableError(api, 'invalid-response', "the downloaded bill's SHA1 does not match hash_value");
+    }
+    return { hashType, hashValue, downloadUrl, data, text: data.toString('utf8'), raw: json };
+  }
+}

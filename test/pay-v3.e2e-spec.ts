@@ -1,0 +1,280 @@
+import { createHash, createPublicKey } from 'node:crypto';
+import { PayOrder, PayRefund, WeChatPayError, WeChatPayService, payV3Message, verifyPayV3, verifyPayV3Signature } from '../lib';
+import type { MiniProgramPayOptions } from '../lib';
+import { SIMULATOR_DEV_V3, WeChatSimulator } from '../lib/testing';
+import type { SimPayV3Mode } from '../lib/testing';
+import { PayEventsProbe } from './src/pay-events.probe';
+import { freePort, Harness, simulatorPayOptions, startHarness, testDbEngine } from './utils/harness';
+import { registerSecret } from './utils/log-guard';
+
+async function until<T>(probe: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+type Delivery = { acknowledged: boolean; attempts: Array<{ status: number; body: string }> };
+
+/** Sends notification variants through the simulator's control API, as any client could. */
+async function control(sim: WeChatSimulator, path: string, body: unknown): Promise<{ status: number; body: Delivery[] }> {
+  const res = await fetch(`${sim.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { notifications?: Delivery[] };
+  return { status: res.status, body: json.notifications ?? [] };
+}
+
+/** v2 and v3 both configured, v3 by default; public-key mode verifies with the WeChat Pay public key. */
+function v3PayOptions(sim: WeChatSimulator, port: number, mode: SimPayV3Mode): MiniProgramPayOptions {
+  registerSecret(SIMULATOR_DEV_V3.apiV3Key);
+  return simulatorPayOptions(sim, port, {
+    apiVersion: 'v3',
+    v3: {
+      apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
+      merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
+      merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
+      ...(mode === 'public-key'
+        ? { wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey, wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId }
+        : {}),
+    },
+  });
+}
+
+describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (fixture host + simulator + ${testDbEngine()})`, (mode) => {
+  let sim: WeChatSimulator;
+  let h: Harness;
+  let pay: WeChatPayService;
+  let probe: PayEventsProbe;
+  let openId: string;
+
+  beforeAll(async () => {
+    sim = new WeChatSimulator({ timeScale: 0.0005, refundDelayMs: 200, payV3Mode: mode });
+    await sim.start();
+    const port = await freePort();
+    h = await startHarness({ sim, port, providers: [PayEventsProbe], options: { pay: v3PayOptions(sim, port, mode) } });
+    pay = h.app.get(WeChatPayService);
+    probe = h.app.get(PayEventsProbe);
+    openId = (await h.login()).openId;
+  });
+  afterAll(async () => {
+    await h.close();
+    await sim.stop();
+  });
+
+  const orders = () => h.dataSource.getRepository(PayOrder);
+  const refunds = () => h.dataSource.getRepository(PayRefund);
+  const prepayOf = (pkg: string) => pkg.slice('prepay_id='.length);
+  const paidEvents = (order: PayOrder) => probe.paid.filter((e) => e.order.id === order.id);
+
+  it('creates a payment whose wx.requestPayment parameters are RSA-signed with the merchant key', async () => {
+    const { order, params, reusedPrepayId } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 101, openId });
+    expect(reusedPrepayId).toBe(false);
+    expect(Object.keys(params).sort()).toEqual(['nonceStr', 'package', 'paySign', 'signType', 'timeStamp']);
+    expect(params.signType).toBe('RSA');
+    expect(params.package).toBe(`prepay_id=${order.prepayId}`);
+    const merchantKey = createPublicKey(SIMULATOR_DEV_V3.merchantCertificate);
+    const message = payV3Message(h.app.get(WeChatPayService)['options'].appId, params.timeStamp, params.nonceStr, params.package);
+    expect(verifyPayV3(message, params.paySign, merchantKey)).toBe(true);
+    const row = await orders().findOneByOrFail({ id: order.id });
+    expect(row).toMatchObject({ status: 'NOTPAY', paid: false, prepayApiVersion: 'v3' });
+    // A stored v3 prepay_id is reused and signed the v3 way.
+    const again = await pay.createJsapiPayment({ order: row, body: 'Pickup order', totalFee: 101, openId });
+    expect(again.reusedPrepayId).toBe(true);
+    expect(again.params.signType).toBe('RSA');
+  });
+
+  it('pay → v3 notification marks the order paid once; duplicates and replays are acknowledged without re-processing', async () => {
+    const { order, params } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 202, openId });
+    await sim.pay({ prepayId: prepayOf(params.package) });
+    const paid = await until(async () => {
+      const row = await orders().findOneByOrFail({ id: order.id });
+      return row.paid ? row : null;
+    });
+    expect(paid).toMatchObject({ status: 'SUCCESS', totalFee: 202 });
+    expect(paid.transactionId).toMatch(/^\d+$/);
+    expect(paid.paidAt).toBeInstanceOf(Date);
+    await until(() => sim.notifications.find((n) => n.outTradeNo === order.outTradeNo && n.kind === 'pay')?.acknowledged);
+    const events = paidEvents(order);
+    expect(events).toHaveLength(1);
+    expect(events[0].notification).toMatchObject({ outTradeNo: order.outTradeNo, totalFee: 202, openId });
+    expect(events[0].notification.raw.amount).toMatchObject({ total: 202 });
+
+    for (const kind of ['duplicate', 'replay']) {
+      const res = await control(sim, '/__sim/notify', { outTradeNo: order.outTradeNo, kind, copies: 5 });
+      expect(res.status).toBe(200);
+      for (const delivery of res.body) {
+        const status = await until(() => delivery.attempts[0]?.status || null).catch(() => 0);
+        expect(status === 0 || status === 204).toBe(true);
+      }
+    }
+    await until(() => sim.notifications.filter((n) => n.outTradeNo === order.outTradeNo && n.variant !== 'genuine').every((n) => n.done));
+    expect(sim.notifications.filter((n) => n.outTradeNo === order.outTradeNo && n.variant !== 'genuine').every((n) => n.acknowledged)).toBe(
+      true,
+    );
+    expect(paidEvents(order)).toHaveLength(1);
+  });
+
+  it('answers 500 while the handler fails (writes rolled back), and processes the redelivery once', async () => {
+    const { order, params } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 251, openId });
+    probe.failPaid = 1;
+    try {
+      await sim.pay({ prepayId: prepayOf(params.package) });
+      await until(() => sim.notifications.find((n) => n.outTradeNo === order.outTradeNo && n.kind === 'pay')?.acknowledged);
+    } finally {
+      probe.failPaid = 0;
+    }
+    const delivery = sim.notifications.find((n) => n.outTradeNo === order.outTradeNo && n.kind === 'pay')!;
+    expect(delivery.attempts[0].status).toBe(500);
+    expect(delivery.attempts.at(-1)?.status).toBe(204);
+    expect((await orders().findOneByOrFail({ id: order.id })).paid).toBe(true);
+    expect(paidEvents(order)).toHaveLength(1);
+  });
+
+  it.each([
+    ['forged-signature', 401],
+    ['missing-signature', 401],
+    ['stale-timestamp', 401],
+    ['unknown-serial', 401],
+    ['wrong-key', 400],
+    ['wrong-amount', 400],
+    ['wrong-mchid', 400],
+  ] as const)('answers a %s notification %i and changes nothing', async (kind, status) => {
+    const { order } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 303, openId });
+    const before = await orders().findOneByOrFail({ id: order.id });
+    const res = await control(sim, '/__sim/notify', { outTradeNo: order.outTradeNo, kind });
+    expect(res.status).toBe(200);
+    await until(() => sim.notifications.find((n) => n.outTradeNo === order.outTradeNo && n.variant === kind)?.attempts[0]?.status);
+    const delivery = sim.notifications.find((n) => n.outTradeNo === order.outTradeNo && n.variant === kind)!;
+    expect(delivery.attempts[0].status).toBe(status);
+    expect(JSON.parse(delivery.attempts[0].body)).toMatchObject({ code: 'FAIL' });
+    expect(delivery.acknowledged).toBe(false);
+    expect(await orders().findOneByOrFail({ id: order.id })).toEqual(before);
+    expect(paidEvents(order)).toHaveLength(0);
+  });
+
+  it('rejects a WECHATPAY/SIGNTEST/ probe and a notification without headers', async () => {
+    const body = JSON.stringify({ id: 'probe', resource: {} });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const serial = mode === 'public-key' ? SIMULATOR_DEV_V3.publicKeyId : SIMULATOR_DEV_V3.platformSerialNo;
+    await h
+      .http()
+      .post('/miniprogram_auth/wechatPayV3Callback')
+      .set('content-type', 'application/json')
+      .set('Wechatpay-Timestamp', ts)
+      .set('Wechatpay-Nonce', 'abc')
+      .set('Wechatpay-Serial', serial)
+      .set('Wechatpay-Signature', 'WECHATPAY/SIGNTEST/abcdef')
+      .send(body)
+      .expect(401)
+      .expect((res) => expect(res.body).toMatchObject({ code: 'FAIL' }));
+    await h.http().post('/miniprogram_auth/wechatPayV3Callback').set('content-type', 'application/json').send(body).expect(401);
+  });
+
+  it('syncOrder learns a payment through v3 and shares the exactly-once transition with the notification', async () => {
+    const { order, params } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 404, openId });
+    await sim.pay({ prepayId: prepayOf(params.package) });
+    const synced = await pay.syncOrder(order.id);
+    expect(synced).toMatchObject({ paid: true, status: 'SUCCESS' });
+    await until(() => sim.notifications.find((n) => n.outTradeNo === order.outTradeNo && n.kind === 'pay')?.acknowledged);
+    expect(paidEvents(order)).toHaveLength(1);
+    const query = await pay.v3.queryOrder({ outTradeNo: order.outTradeNo });
+    expect(query).toMatchObject({ tradeState: 'SUCCESS', totalFee: 404, outTradeNo: order.outTradeNo, openId });
+    expect(query.successTime).toBeInstanceOf(Date);
+    const byId = await pay.v3.queryOrder({ transactionId: synced.transactionId! });
+    expect(byId.outTradeNo).toBe(order.outTradeNo);
+  });
+
+  it('refunds through v3 and settles the PayRefund once by the refund notification', async () => {
+    const { order, params } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 505, openId });
+    await sim.pay({ prepayId: prepayOf(params.package) });
+    await until(async () => (await orders().findOneByOrFail({ id: order.id })).paid);
+    const refund = await pay.refundOrder({ order: order.id, refundFee: 200 });
+    expect(refund).toMatchObject({ refundFee: 200, orderId: order.id });
+    expect(refund.refundId).toBeTruthy();
+    const settled = await until(async () => {
+      const row = await refunds().findOneByOrFail({ id: refund.id });
+      return row.status === 'SUCCESS' ? row : null;
+    });
+    expect(settled.successAt).toBeInstanceOf(Date);
+    expect(await orders().findOneByOrFail({ id: order.id })).toMatchObject({ refundedFee: 200, status: 'REFUND' });
+    expect(probe.refunds.filter((e) => e.refund.id === refund.id)).toHaveLength(1);
+    const dup = await control(sim, '/__sim/refundNotify', { outRefundNo: refund.outRefundNo, kind: 'duplicate', copies: 3 });
+    expect(dup.status).toBe(200);
+    await until(() =>
+      sim.notifications.filter((n) => n.outRefundNo === refund.outRefundNo && n.variant === 'duplicate').every((n) => n.done),
+    );
+    expect(probe.refunds.filter((e) => e.refund.id === refund.id)).toHaveLength(1);
+    const queried = await pay.v3.queryRefund(refund.outRefundNo);
+    expect(queried).toMatchObject({ status: 'SUCCESS', refund: 200, outRefundNo: refund.outRefundNo });
+  });
+
+  it('closes an order through v3', async () => {
+    const { order } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 606, openId });
+    await pay.v3.closeOrder(order.outTradeNo);
+    expect((await pay.v3.queryOrder({ outTradeNo: order.outTradeNo })).tradeState).toBe('CLOSED');
+    expect((await pay.syncOrder(order)).status).toBe('CLOSED');
+  });
+
+  it('maps v3 error answers to WeChatPayError with code, message and HTTP status', async () => {
+    const error = await pay.v3.queryOrder({ outTradeNo: 'nosuchorder1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeChatPayError);
+    expect(error).toMatchObject({ errCode: expect.any(String), httpStatus: expect.any(Number) });
+    expect((error as WeChatPayError).httpStatus).toBeGreaterThanOrEqual(400);
+  });
+
+  it('downloads the trade and fund flow bills and checks their SHA1', async () => {
+    const bill = await pay.v3.tradeBill({ billDate: new Date() });
+    expect(bill.hashType).toBe('SHA1');
+    expect(createHash('sha1').update(bill.data).digest('hex')).toBe(bill.hashValue.toLowerCase());
+    expect(bill.text.length).toBeGreaterThan(0);
+    const flow = await pay.v3.fundFlowBill({ billDate: new Date() });
+    expect(createHash('sha1').update(flow.data).digest('hex')).toBe(flow.hashValue.toLowerCase());
+  });
+
+  it('encrypts sensitive fields for WeChat Pay', async () => {
+    const field = await pay.v3.encryptSensitive('张三');
+    expect(field.serial).toBe(mode === 'public-key' ? SIMULATOR_DEV_V3.publicKeyId : SIMULATOR_DEV_V3.platformSerialNo);
+    expect(field.ciphertext.length).toBeGreaterThan(100);
+  });
+
+  it.each(['v2', 'v3'] as const)('runs the same business code with apiVersion %s', async (apiVersion) => {
+    const { order, params } = await pay.createJsapiPayment({ body: 'Same code', totalFee: 707, openId, apiVersion });
+    expect(params.signType).toBe(apiVersion === 'v3' ? 'RSA' : 'MD5');
+    expect((await orders().findOneByOrFail({ id: order.id })).prepayApiVersion).toBe(apiVersion);
+    await sim.pay({ prepayId: prepayOf(params.package) });
+    const paid = await until(async () => {
+      const row = await orders().findOneByOrFail({ id: order.id });
+      return row.paid ? row : null;
+    });
+    expect(paid).toMatchObject({ status: 'SUCCESS', totalFee: 707 });
+    expect(paidEvents(order)).toHaveLength(1);
+    expect((await pay.syncOrder(order, { apiVersion })).paid).toBe(true);
+    const refund = await pay.refundOrder({ order: order.id, apiVersion });
+    expect(refund.refundFee).toBe(707);
+    await until(async () => (await refunds().findOneByOrFail({ id: refund.id })).status === 'SUCCESS');
+    expect(await orders().findOneByOrFail({ id: order.id })).toMatchObject({ refundedFee: 707, status: 'REFUND' });
+  });
+
+  if (mode === 'certificate') {
+    it('downloads the rotated platform certificate when answers name an unknown serial', async () => {
+      await pay.v3.queryOrder({ outTradeNo: (await pay.createJsapiPayment({ body: 'Rotate', totalFee: 808, openId })).order.outTradeNo });
+      sim.setPayV3({ rotate: true });
+      const { order } = await pay.createJsapiPayment({ body: 'Rotate', totalFee: 809, openId });
+      expect((await pay.v3.queryOrder({ outTradeNo: order.outTradeNo })).tradeState).toBe('NOTPAY');
+      expect(sim.payV3Settings.serial).toBe(SIMULATOR_DEV_V3.nextPlatformSerialNo);
+    });
+  }
+
+  it('verifies what it trusts with node:crypto independently (answer signature sanity check)', () => {
+    const body = '{"a":1}';
+    expect(
+      verifyPayV3Signature({ timestamp: '1', nonce: 'n', body, signature: 'WECHATPAY/SIGNTEST/x' }, SIMULATOR_DEV_V3.wechatPayPublicKey),
+    ).toBe(false);
+  });
+});
