@@ -70,11 +70,16 @@ export class MiniProgramAuthService {
    * @throws UserDataDecryptError when the data cannot be read with the current session key.
    */
   async updateUserInfo(accountId: number, encryptedData: string, iv: string): Promise<WeChatAccount> {
-    const sessionKey = await this.sessionKeyOf(accountId);
-    if (!sessionKey) throw new UserDataDecryptError('INVALID_SESSION_KEY');
+    // The account and its session key in one query; the key is then taken off the object.
+    const account = await this.repository
+      .createQueryBuilder('account')
+      .addSelect('account.sessionKey')
+      .where('account.id = :id', { id: accountId })
+      .getOne();
+    const sessionKey = account?.sessionKey;
+    if (account) delete account.sessionKey;
+    if (!account || !sessionKey) throw new UserDataDecryptError('INVALID_SESSION_KEY');
     const data = decryptUserData<WeChatUserInfo>(encryptedData, iv, sessionKey, this.options.appId);
-    const account = await this.getAccount(accountId, { fresh: true });
-    if (!account) throw new UserDataDecryptError('INVALID_SESSION_KEY');
     if (data.openId !== undefined && data.openId !== account.openId) throw new UserDataDecryptError('APPID_MISMATCH');
 
     const changes: Partial<WeChatAccount> = {
@@ -128,11 +133,6 @@ export class MiniProgramAuthService {
     const account = await this.getAccount(id, { fresh: true });
     if (!account) throw new Error(`WeChatAccount ${id} disappeared`);
     return account;
-  }
-
-  private async sessionKeyOf(id: number): Promise<string | null> {
-    const row = await this.repository.findOne({ where: { id }, select: { id: true, sessionKey: true } });
-    return row?.sessionKey ?? null;
   }
 
   private async upsertAccount(openId: string, sessionKey: string, unionId?: string): Promise<WeChatAccount> {
