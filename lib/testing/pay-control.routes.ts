@@ -1,8 +1,9 @@
+import { X509Certificate } from 'node:crypto';
 import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
 import { controlBody, controlOk, SimulatorInputError } from './simulator-http';
 import type { SimRequest, SimRoute } from './simulator-http';
 import type { PayState } from './pay-state';
-import type { SimNotifyInput, SimPayInput, SimRefundNotifyInput, SimSettleRefundInput } from './simulator.interfaces';
+import type { SimNotifyInput, SimPayInput, SimRefundNotifyInput, SimSettleRefundInput, SimulatorMerchant } from './simulator.interfaces';
 
 /**
  * The control API of the WeChat Pay side, under `/__sim/` on the mini program server: the user paying, notification
@@ -42,7 +43,7 @@ export function payControlRoutes(pay: PayState, payUrl: () => string | undefined
       path: '/__sim/merchants',
       handler: () =>
         controlOk({
-          merchants: [...pay.merchants.values()].map((m) => ({ ...m })),
+          merchants: [...pay.merchants.values()].map(merchantView),
           ca: SIMULATOR_DEV_CERTIFICATES.ca,
           payUrl: payUrl() ?? null,
         }),
@@ -67,6 +68,17 @@ export function payControlRoutes(pay: PayState, payUrl: () => string | undefined
     },
     { method: 'GET', path: '/__sim/reports', handler: () => controlOk({ reports: pay.reports }) },
   ];
+}
+
+/**
+ * A merchant as `GET /__sim/merchants` shows it (development values). With API v3 also `v3PublicKey`, the SPKI PEM of
+ * the merchant certificate's key: what a mini program page needs to verify a v3 `paySign` (`signType: 'RSA'`). The
+ * simulator holds no merchant private key, so none can be shown.
+ */
+function merchantView(merchant: SimulatorMerchant): SimulatorMerchant & { v3PublicKey?: string } {
+  if (!merchant.v3) return { ...merchant };
+  const v3PublicKey = new X509Certificate(merchant.v3.merchantCertificate).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  return { ...merchant, v3: { ...merchant.v3 }, v3PublicKey };
 }
 
 function queryId(req: SimRequest, name: string): string {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { X509Certificate, createHash, createHmac, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createHash, createHmac, createPrivateKey, createPublicKey } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
@@ -12,7 +12,7 @@ import { decryptRefundReqInfo, payV2Sign, verifyPayV2Sign } from '../crypto/pay-
 import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
 import { createNonceStr } from '../crypto/random.util';
 import { PayCryptoError } from '../errors/pay-crypto.error';
-import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from './index';
+import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, WeChatSimulator } from './index';
 import type { SimOrder, SimRefund } from './index';
 import { isLoopbackUrl } from './pay-format';
 import { PayNotifier } from './pay-notifier';
@@ -363,7 +363,10 @@ describe('WeChatSimulator (WeChat Pay side)', () => {
 
     it('lists the merchants, the CA and the pay URL on the control API', async () => {
       const res = await control('GET', '/__sim/merchants');
-      expect(res.json).toEqual({ merchants: [M], ca: CERTS.ca, payUrl: payBase });
+      // With v3 the public key of the merchant certificate (to verify a v3 paySign); never a private key.
+      const v3PublicKey = createPublicKey(SIMULATOR_DEV_V3.merchantPrivateKey).export({ type: 'spki', format: 'pem' });
+      expect(res.json).toEqual({ merchants: [{ ...M, v3PublicKey }], ca: CERTS.ca, payUrl: payBase });
+      expect(JSON.stringify(res.json)).not.toMatch(/PRIVATE KEY/);
       expect(sim.merchants).toEqual([M]);
     });
 

@@ -260,7 +260,9 @@
     if (!p) return;
     var dl = $('params-fields');
     dl.textContent = '';
+    // API v3's object has no appId (its paySign covers the mini program's AppID all the same).
     ['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign'].forEach(function (key) {
+      if (p[key] === undefined) return;
       dl.appendChild(el('dt', { text: key }));
       dl.appendChild(el('dd', { 'data-field': key, text: p[key] }));
     });
@@ -326,15 +328,71 @@
     return { shown: shown, value: md5(signed).toUpperCase() };
   }
 
+  /** The DER bytes of a PEM block. */
+  function pemBytes(pem) {
+    var b64 = String(pem)
+      .replace(/-----(BEGIN|END) [A-Z ]+-----/g, '')
+      .replace(/\s+/g, '');
+    var raw = window.atob(b64);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  /**
+   * WeChat Pay v3 (`signType: 'RSA'`): SHA256withRSA (RSASSA-PKCS1-v1_5) over `appId\ntimeStamp\nnonceStr\npackage\n`,
+   * base64, by the merchant API private key; checked with the public key of the merchant certificate.
+   */
+  async function rsaPaySign(params, appId, publicKeyPem) {
+    var message = [appId, params.timeStamp, params.nonceStr, params.package].join('\n') + '\n';
+    var shown = message.replace(/\n/g, '\\n');
+    if (!window.crypto || !window.crypto.subtle)
+      return { shown: shown, good: null, why: 'WebCrypto needs a secure context (https or localhost)' };
+    var key = await window.crypto.subtle.importKey('spki', pemBytes(publicKeyPem), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
+    var signature;
+    try {
+      signature = pemBytes(params.paySign);
+    } catch {
+      return { shown: shown, good: false };
+    }
+    var good = await window.crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, new TextEncoder().encode(message));
+    return { shown: shown, good: good };
+  }
+
   async function checkPaySign() {
     var p = state.params;
+    var v3 = p.signType === 'RSA';
+    var appId = v3 ? state.config.appId : p.appId;
     show('paysign-check', 'busy', 'Checking paySign with the merchant key…');
     var merchants = expectOk(await sim('GET', 'merchants'), 'GET /__sim/merchants');
     var merchant = (merchants.merchants || []).filter(function (m) {
-      return m.appId === p.appId;
+      return m.appId === appId;
     })[0];
     if (!merchant) {
-      show('paysign-check', 'error', 'No simulated merchant for ' + p.appId + ': paySign not checked.');
+      show('paysign-check', 'error', 'No simulated merchant for ' + appId + ': paySign not checked.');
+      return;
+    }
+    if (v3) {
+      if (!merchant.v3PublicKey) {
+        show('paysign-check', 'error', 'Merchant ' + merchant.mchId + ' has no API v3 public key: paySign not checked.');
+        return;
+      }
+      var checked = await rsaPaySign(p, appId, merchant.v3PublicKey);
+      if (checked.good === null) {
+        show('paysign-check', 'warn', 'paySign not checked: ' + checked.why + '.');
+        return;
+      }
+      show(
+        'paysign-check',
+        checked.good ? 'ok' : 'error',
+        checked.good ? chip('paySign verified (RSA)', 'ok') : chip('paySign MISMATCH (RSA)', 'error'),
+        ' SHA256withRSA over ',
+        el('code', { text: checked.shown }),
+        ' with the public key of merchant ' + merchant.mchId + "'s API certificate",
+      );
+      $('paysign-check').setAttribute('data-verified', checked.good ? 'yes' : 'no');
       return;
     }
     var computed = await paySign(p, merchant.apiKey);
@@ -363,13 +421,28 @@
     return { code: code ? code[1] : null, msg: msg ? msg[1] : '' };
   }
 
+  /** API v3 answers are HTTP status codes (any 2xx acknowledges), with `{code, message}` on a refusal. */
+  function v3Answer(status, body) {
+    var message = '';
+    try {
+      message = (body && JSON.parse(body).message) || '';
+    } catch {
+      message = '';
+    }
+    return { code: String(status), msg: message, ok: status >= 200 && status <= 299 };
+  }
+
+  /** The app's last answer to a notification: `code` is v2's return_code, or v3's HTTP status; `ok` if it acknowledges. */
   function lastAnswer(notification) {
     var attempts = notification.attempts || [];
     var last = attempts[attempts.length - 1];
-    if (!last) return { code: null, msg: 'not attempted yet' };
-    if (last.error) return { code: null, msg: last.error };
-    if (last.status === 0) return { code: null, msg: 'waiting for the answer' };
-    return xmlAnswer(last.body);
+    if (!last) return { code: null, msg: 'not attempted yet', ok: false };
+    if (last.error) return { code: null, msg: last.error, ok: false };
+    if (last.status === 0) return { code: null, msg: 'waiting for the answer', ok: false };
+    if (notification.apiVersion === 'v3') return v3Answer(last.status, last.body);
+    var answer = xmlAnswer(last.body);
+    answer.ok = answer.code === 'SUCCESS';
+    return answer;
   }
 
   async function refreshNotifications(poll) {
@@ -390,7 +463,7 @@
             { class: 'n-head' },
             chip(n.kind, n.kind === 'pay' ? 'app' : 'sim'),
             el('span', { class: 'n-variant', text: n.variant }),
-            answer.code ? chip(answer.code, answer.code === 'SUCCESS' ? 'ok' : 'error') : chip('…', 'neutral'),
+            answer.code ? chip(answer.code, answer.ok ? 'ok' : 'error') : chip('…', 'neutral'),
           ),
           el(
             'div',
@@ -513,7 +586,7 @@
       'ok',
       chip('paid', 'ok'),
       ' transaction ' + short(paid.transactionId, 10) + ' · notification answered ',
-      chip(first.code || '…', first.code === 'SUCCESS' ? 'ok' : 'warn'),
+      chip(first.code || '…', first.ok ? 'ok' : 'warn'),
       ' · order ' + state.order.status + ', fulfilledCount ' + state.order.fulfilledCount,
     );
   }
@@ -523,16 +596,18 @@
     var res = expectOk(await sim('POST', 'notify', { outTradeNo: state.order.outTradeNo, kind: kind, copies: copies }), 'Notify');
     var answers = (res.notifications || []).map(lastAnswer);
     var counts = {};
+    var good = {};
     answers.forEach(function (a) {
       var key = a.code || 'no answer';
       counts[key] = (counts[key] || 0) + 1;
+      good[key] = a.ok;
     });
     await fetchOrder(false);
     await refreshNotifications();
     var parts = Object.keys(counts).map(function (code) {
-      return chip(code + (counts[code] > 1 ? ' ×' + counts[code] : ''), code === 'SUCCESS' ? 'ok' : 'error');
+      return chip(code + (counts[code] > 1 ? ' ×' + counts[code] : ''), good[code] ? 'ok' : 'error');
     });
-    var msg = answers[0] && answers[0].code === 'FAIL' && answers[0].msg ? ' (' + answers[0].msg + ')' : '';
+    var msg = answers[0] && answers[0].code && !answers[0].ok && answers[0].msg ? ' (' + answers[0].msg + ')' : '';
     var unchanged = state.order.fulfilledCount === 1 ? 'still ' : '';
     var args = ['notify-result', 'ok', kind + (copies > 1 ? ' ×' + copies : '') + ' → app answered '];
     args = args.concat(parts);
@@ -616,6 +691,10 @@
     }
     state.config = res.body;
     $('mode').textContent = 'simulator';
+    var payVersion = res.body.payApiVersion === 'v3' ? 'v3' : 'v2';
+    $('pay-version').textContent = 'Pay ' + payVersion;
+    $('pay-version').hidden = false;
+    document.body.setAttribute('data-pay', payVersion);
     $('endpoints').textContent = res.body.appId + ' · simulator ' + res.body.simulatorUrl.replace(/^https?:\/\//, '') + ' via /sim';
     $('endpoints').title = 'App ' + window.location.origin + ', WeChat simulator ' + res.body.simulatorUrl + ' (reached through /sim)';
     bind('btn-login', 'login-result', login);
@@ -628,7 +707,8 @@
       return notify('duplicate', 5);
     });
     bind('btn-forged', 'notify-result', function () {
-      return notify('forged-sign', 1);
+      // The simulator's variant names differ: v2 forges the XML sign, v3 the Wechatpay-Signature header.
+      return notify(state.config.payApiVersion === 'v3' ? 'forged-signature' : 'forged-sign', 1);
     });
     bind('btn-fault-busy', 'fault-result', function () {
       return fault('busy');

@@ -32,5 +32,6 @@ function consoleOptions(config: SampleConfig, wechat: MiniProgramModuleOptions):
     mode: config.mode,
     appId: wechat.appId,
     simulatorUrl: config.mode === 'simulator' ? wechat.apiBaseUrl : undefined,
+    payApiVersion: wechat.pay?.apiVersion === 'v3' ? 'v3' : 'v2',
   };
 }

@@ -6,7 +6,13 @@ import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import { RedisAccessTokenStore } from 'nestjs-miniprogram-api';
 import type { MiniProgramModuleOptions, MiniProgramPayOptions } from 'nestjs-miniprogram-api';
-import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from 'nestjs-miniprogram-api/testing';
+import {
+  SIMULATOR_DEV_APP,
+  SIMULATOR_DEV_CERTIFICATES,
+  SIMULATOR_DEV_MERCHANT,
+  SIMULATOR_DEV_V3,
+  WeChatSimulator,
+} from 'nestjs-miniprogram-api/testing';
 import { AppModule } from './app.module';
 import type { SampleConfig } from './config';
 import { CONSOLE_PUBLIC_DIR } from './console.controller';
@@ -21,6 +27,8 @@ export interface SampleApp {
   /** The WeChat Pay API it talks to. */
   payUrl?: string;
   appId: string;
+  /** The WeChat Pay API the orders go through. */
+  payApiVersion: 'v2' | 'v3';
   simulator?: WeChatSimulator;
   close(): Promise<void>;
 }
@@ -37,9 +45,13 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-/** The development merchant of the simulator, paying back to this app. */
-function simulatorPay(appBase: string, payUrl: string): MiniProgramPayOptions {
-  return {
+/**
+ * The development merchant of the simulator, paying back to this app. With API v3 its v3 credentials are added
+ * (notifications then go to `wechatPayV3Callback`); in the simulator's `certificate` mode without the WeChat Pay public
+ * key, so that the app downloads the platform certificates.
+ */
+function simulatorPay(appBase: string, payUrl: string, config: SampleConfig): MiniProgramPayOptions {
+  const v2: MiniProgramPayOptions = {
     mchId: SIMULATOR_DEV_MERCHANT.mchId,
     apiKey: SIMULATOR_DEV_MERCHANT.apiKey,
     notifyUrl: `${appBase}/miniprogram_auth/wechatPayCallback`,
@@ -48,15 +60,48 @@ function simulatorPay(appBase: string, payUrl: string): MiniProgramPayOptions {
     ca: SIMULATOR_DEV_CERTIFICATES.ca,
     clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
   };
+  if (config.payApiVersion !== 'v3') return v2;
+  const publicKey =
+    config.simulatorPayV3Mode === 'certificate'
+      ? {}
+      : { wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey, wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId };
+  return {
+    ...v2,
+    apiVersion: 'v3',
+    v3: {
+      apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
+      merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
+      merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
+      ...publicKey,
+    },
+  };
 }
 
-function realPay(pay: NonNullable<SampleConfig['pay']>): MiniProgramPayOptions {
+function realPay(pay: NonNullable<SampleConfig['pay']>, apiVersion: SampleConfig['payApiVersion']): MiniProgramPayOptions {
   const clientCert = pay.pfxPath
     ? { pfx: readFileSync(pay.pfxPath) }
     : pay.certPath && pay.keyPath
       ? { cert: readFileSync(pay.certPath, 'utf8'), key: readFileSync(pay.keyPath, 'utf8') }
       : undefined;
-  return { mchId: pay.mchId, apiKey: pay.apiKey, notifyUrl: pay.notifyUrl, refundNotifyUrl: pay.refundNotifyUrl, clientCert };
+  const v2: MiniProgramPayOptions = {
+    mchId: pay.mchId,
+    apiKey: pay.apiKey,
+    notifyUrl: pay.notifyUrl,
+    refundNotifyUrl: pay.refundNotifyUrl,
+    clientCert,
+  };
+  if (apiVersion !== 'v3' || !pay.v3) return v2;
+  const { apiV3Key, privateKeyPath, serialNo, publicKeyPath, publicKeyId } = pay.v3;
+  return {
+    ...v2,
+    apiVersion: 'v3',
+    v3: {
+      apiV3Key,
+      merchantPrivateKey: readFileSync(privateKeyPath),
+      merchantSerialNo: serialNo,
+      ...(publicKeyPath ? { wechatPayPublicKey: readFileSync(publicKeyPath), wechatPayPublicKeyId: publicKeyId } : {}),
+    },
+  };
 }
 
 /** Starts the simulator (when needed) and the app, both listening. */
@@ -67,17 +112,26 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
   let wechat: MiniProgramModuleOptions;
 
   if (config.mode === 'wechat') {
-    wechat = { appId: config.appId!, appSecret: config.appSecret!, ...(config.pay ? { pay: realPay(config.pay) } : {}) };
+    wechat = {
+      appId: config.appId!,
+      appSecret: config.appSecret!,
+      ...(config.pay ? { pay: realPay(config.pay, config.payApiVersion) } : {}),
+    };
   } else if (config.simulatorUrl) {
     wechat = {
       ...SIMULATOR_DEV_APP,
       apiBaseUrl: config.simulatorUrl,
-      ...(config.simulatorPayUrl ? { pay: simulatorPay(appBase, config.simulatorPayUrl) } : {}),
+      ...(config.simulatorPayUrl ? { pay: simulatorPay(appBase, config.simulatorPayUrl, config) } : {}),
     };
   } else {
-    simulator = new WeChatSimulator({ port: config.simulatorPort, payPort: config.simulatorPayPort, host: config.host });
+    simulator = new WeChatSimulator({
+      port: config.simulatorPort,
+      payPort: config.simulatorPayPort,
+      host: config.host,
+      ...(config.simulatorPayV3Mode ? { payV3Mode: config.simulatorPayV3Mode } : {}),
+    });
     const apiBaseUrl = await simulator.start();
-    wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl, pay: simulatorPay(appBase, simulator.payUrl) };
+    wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl, pay: simulatorPay(appBase, simulator.payUrl, config) };
   }
 
   const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
@@ -86,7 +140,8 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
   try {
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forConfig(config, wechat),
-      logger === undefined ? {} : { logger },
+      // rawBody: WeChat Pay v3 notifications are verified over the exact bytes WeChat sent.
+      logger === undefined ? { rawBody: true } : { rawBody: true, logger },
     );
     try {
       // The browser console (`/`, its files under `/console/`) plays the mini program user against the simulator.
@@ -103,6 +158,7 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
       wechatUrl: wechat.apiBaseUrl ?? 'https://api.weixin.qq.com',
       payUrl: wechat.pay?.baseUrl ?? (wechat.pay ? 'https://api.mch.weixin.qq.com' : undefined),
       appId: wechat.appId,
+      payApiVersion: wechat.pay?.apiVersion === 'v3' ? 'v3' : 'v2',
       simulator,
       async close() {
         await app.close();

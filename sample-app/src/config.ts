@@ -19,15 +19,32 @@ export interface SampleConfig {
   simulatorPayUrl?: string;
   /** Redis for the shared access token (several instances). */
   redisUrl?: string;
+  /** Which WeChat Pay API the orders go through (`WECHAT_PAY_API_VERSION`, default `v2`). */
+  payApiVersion: 'v2' | 'v3';
+  /**
+   * How the in-process simulator signs API v3 answers (`SIMULATOR_PAY_V3_MODE`, default `public-key`). In `certificate`
+   * mode the app is configured without the WeChat Pay public key, so it downloads the platform certificates.
+   */
+  simulatorPayV3Mode?: 'public-key' | 'certificate';
   /** WeChat Pay with real credentials (mode 'wechat'); in simulator mode the development merchant is used. */
   pay?: {
     mchId: string;
-    apiKey: string;
+    /** The API v2 key; optional with API v3. */
+    apiKey?: string;
     notifyUrl: string;
     refundNotifyUrl?: string;
     certPath?: string;
     keyPath?: string;
     pfxPath?: string;
+    /** API v3 credentials (`WECHAT_PAY_API_VERSION=v3`). */
+    v3?: {
+      apiV3Key: string;
+      privateKeyPath: string;
+      serialNo: string;
+      /** The WeChat Pay public key (`pub_key.pem`) and its id; without them platform certificates are downloaded. */
+      publicKeyPath?: string;
+      publicKeyId?: string;
+    };
   };
   database: TypeOrmModuleOptions;
 }
@@ -65,10 +82,41 @@ export function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
   };
 }
 
+function payApiVersion(value: string | undefined): 'v2' | 'v3' {
+  if (value === undefined || value === '') return 'v2';
+  if (value !== 'v2' && value !== 'v3') throw new Error(`WECHAT_PAY_API_VERSION must be v2 or v3, got "${value}"`);
+  return value;
+}
+
+function simulatorPayV3Mode(value: string | undefined): SampleConfig['simulatorPayV3Mode'] {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'public-key' && value !== 'certificate') {
+    throw new Error(`SIMULATOR_PAY_V3_MODE must be public-key or certificate, got "${value}"`);
+  }
+  return value;
+}
+
+/** The API v3 credentials of a real merchant, from the environment. */
+function payV3(env: NodeJS.ProcessEnv): NonNullable<SampleConfig['pay']>['v3'] {
+  const apiV3Key = env.WECHAT_PAY_V3_KEY || undefined;
+  const privateKeyPath = env.WECHAT_PAY_PRIVATE_KEY_PATH || undefined;
+  const serialNo = env.WECHAT_PAY_SERIAL_NO || undefined;
+  if (!apiV3Key || !privateKeyPath || !serialNo) {
+    throw new Error('WECHAT_PAY_API_VERSION=v3 needs WECHAT_PAY_V3_KEY, WECHAT_PAY_PRIVATE_KEY_PATH and WECHAT_PAY_SERIAL_NO.');
+  }
+  const publicKeyPath = env.WECHAT_PAY_PUBLIC_KEY_PATH || undefined;
+  const publicKeyId = env.WECHAT_PAY_PUBLIC_KEY_ID || undefined;
+  if (!!publicKeyPath !== !!publicKeyId) {
+    throw new Error('Set both WECHAT_PAY_PUBLIC_KEY_PATH and WECHAT_PAY_PUBLIC_KEY_ID, or neither (platform certificates).');
+  }
+  return { apiV3Key, privateKeyPath, serialNo, publicKeyPath, publicKeyId };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const appId = env.WECHAT_APP_ID || undefined;
   const appSecret = env.WECHAT_APP_SECRET || undefined;
   if (!!appId !== !!appSecret) throw new Error('Set both WECHAT_APP_ID and WECHAT_APP_SECRET, or neither (simulator mode).');
+  const version = payApiVersion(env.WECHAT_PAY_API_VERSION);
   return {
     port: port(env.PORT, 3000, 'PORT'),
     host: env.HOST || '127.0.0.1',
@@ -80,15 +128,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
     simulatorUrl: env.SIMULATOR_URL || undefined,
     simulatorPayUrl: env.SIMULATOR_PAY_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    payApiVersion: version,
+    simulatorPayV3Mode: simulatorPayV3Mode(env.SIMULATOR_PAY_V3_MODE),
     pay: env.WECHAT_MCH_ID
       ? {
           mchId: env.WECHAT_MCH_ID,
-          apiKey: env.WECHAT_API_KEY ?? '',
+          // With v3 the v2 key is optional (only the v2-only calls need it).
+          apiKey: version === 'v3' ? env.WECHAT_API_KEY || undefined : (env.WECHAT_API_KEY ?? ''),
           notifyUrl: env.WECHAT_NOTIFY_URL ?? '',
           refundNotifyUrl: env.WECHAT_REFUND_NOTIFY_URL || undefined,
           certPath: env.WECHAT_CERT_PATH || undefined,
           keyPath: env.WECHAT_KEY_PATH || undefined,
           pfxPath: env.WECHAT_PFX_PATH || undefined,
+          ...(version === 'v3' && appId ? { v3: payV3(env) } : {}),
         }
       : undefined,
     database: databaseOptions(env.DATABASE_URL),

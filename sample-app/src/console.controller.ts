@@ -15,6 +15,8 @@ export interface ConsoleOptions {
   appId: string;
   /** The simulator's base URL (simulator mode only): the target of the `/sim/*` proxy. */
   simulatorUrl?: string;
+  /** Which WeChat Pay API the orders go through: decides how the page checks `paySign` and reads notification answers. */
+  payApiVersion: 'v2' | 'v3';
 }
 
 /** What `GET /console/config` answers. */
@@ -27,6 +29,11 @@ export interface ConsoleConfig {
   simulatorProxy: string | null;
   /** Swagger UI. */
   docs: string;
+  /**
+   * The WeChat Pay API the orders go through: `v2` (`paySign` MD5/HMAC-SHA256 with the API key, XML notification
+   * answers) or `v3` (`signType: 'RSA'`, notifications answered with HTTP status codes).
+   */
+  payApiVersion: 'v2' | 'v3';
 }
 
 /** Simulator control calls are one word (`login`, `notify`, …), with an optional query string. */
@@ -90,6 +97,7 @@ export class ConsoleController {
       simulatorUrl: simulator ? this.options.simulatorUrl! : null,
       simulatorProxy: simulator ? '/sim' : null,
       docs: '/docs',
+      payApiVersion: this.options.payApiVersion,
     };
   }
 

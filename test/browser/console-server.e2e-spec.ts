@@ -36,6 +36,7 @@ describe('sample app console: server side', () => {
         simulatorUrl: sample.wechatUrl,
         simulatorProxy: '/sim',
         docs: '/docs',
+        payApiVersion: 'v2',
       });
     });
 
@@ -76,6 +77,25 @@ describe('sample app console: server side', () => {
       const bundle = await fetch(`${sample.appUrl}/docs/swagger-ui-bundle.js`);
       expect(bundle.status).toBe(200);
       expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000); // read it all: an unread body holds the connection
+    });
+  });
+
+  describe('in simulator mode with WeChat Pay API v3', () => {
+    let sample: SampleApp;
+    beforeAll(async () => {
+      sample = await startSampleApp(
+        loadConfig({ PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_PAY_PORT: '0', WECHAT_PAY_API_VERSION: 'v3' }),
+        false,
+      );
+    });
+    afterAll(() => sample.close());
+
+    it('tells the page that the orders go through v3, and gives it the public key that checks the RSA paySign', async () => {
+      expect(await (await fetch(`${sample.appUrl}/console/config`)).json()).toMatchObject({ payApiVersion: 'v3' });
+      const text = await (await fetch(`${sample.appUrl}/sim/merchants`)).text();
+      const { merchants } = JSON.parse(text) as { merchants: { mchId: string; v3PublicKey?: string }[] };
+      expect(merchants[0]).toMatchObject({ mchId: '1900000109', v3PublicKey: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----\n/) });
+      expect(text).not.toMatch(/PRIVATE KEY/);
     });
   });
 
