@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { createHash, createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encryptPayV3Resource, parsePayV3Authorization, payV3Message, signPayV3, verifyPayV3 } from '../../crypto/pay-v3.crypto';
@@ -6,9 +7,10 @@ import { WeChatUnavailableError } from '../../errors/wechat-api.error';
 import { WeChatPayError, WeChatPayInputError } from '../../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../../options/mini-program-options.validation';
 import { SIMULATOR_DEV_V3 } from '../../testing/dev-v3-keys';
+import { type AccessTokenStore, MemoryAccessTokenStore } from '../../wechat/access-token.store';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { WeChatPayV3Api } from './wechat-pay-v3.api';
-import { header, PayV3SignatureError, WeChatPayV3Client } from './wechat-pay-v3.client';
+import { header, type HeaderBag, PayV3SignatureError, WeChatPayV3Client } from './wechat-pay-v3.client';
 
 const K = SIMULATOR_DEV_V3;
 const MCH = '1900000109';
@@ -85,6 +87,65 @@ function certificatesBody(certs: Array<{ pem: string; serial: string }>): string
   });
 }
 
+/** Signature headers of a body (a notification, or an answer) signed now with `key`. */
+function signedHeaders(key: string, serial: string, body = '{}', nonce = randomBytes(8).toString('hex')): Record<string, string> {
+  const ts = String(Math.floor(Date.now() / 1000));
+  return {
+    'wechatpay-timestamp': ts,
+    'wechatpay-nonce': nonce,
+    'wechatpay-serial': serial,
+    'wechatpay-signature': signPayV3(payV3Message(ts, nonce, body), key),
+  };
+}
+
+const PLATFORM = { pem: K.platformCertificate, serial: K.platformSerialNo };
+const NEXT = { pem: K.nextPlatformCertificate, serial: K.nextPlatformSerialNo };
+const SYSTEM_ERROR: Reply = { status: 500, body: '{"code":"SYSTEM_ERROR","message":"busy"}', sign: 'none' };
+
+/**
+ * A client in certificate mode over a stub WeChatPayHttpClient (no socket): `handler` answers each path, signed now
+ * with the platform key unless the reply says otherwise; certificate answers can be delayed.
+ */
+function fakePay(handler: (path: string) => Reply, store?: AccessTokenStore, delayMs = 0) {
+  const paths: string[] = [];
+  const http = {
+    request: async (_api: string, _method: string, path: string) => {
+      paths.push(path);
+      if (delayMs && path === '/v3/certificates') await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const reply = handler(path);
+      const text = reply.body ?? '';
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if ((reply.sign ?? 'ok') !== 'none') {
+        Object.assign(headers, signedHeaders(reply.key ?? K.platformPrivateKey, reply.serial ?? K.platformSerialNo, text));
+      }
+      return { status: reply.status ?? 200, headers, body: Buffer.from(text), url: new URL(`http://pay.invalid${path}`) };
+    },
+  } as unknown as WeChatPayHttpClient;
+  const options = resolveMiniProgramOptions({
+    appId: 'wxdevsimulator0001',
+    appSecret: '0123456789abcdef0123456789abcdef',
+    http: { timeoutMs: 1000, retries: 1, retryDelayMs: 1 },
+    pay: {
+      mchId: MCH,
+      baseUrl: 'http://pay.invalid',
+      v3: {
+        apiV3Key: K.apiV3Key,
+        merchantPrivateKey: K.merchantPrivateKey,
+        merchantSerialNo: K.merchantSerialNo,
+        notifyUrl: 'http://127.0.0.1:1/miniprogram_auth/wechatPayV3Callback',
+      },
+    },
+  });
+  const client = new WeChatPayV3Client(options, http, store);
+  const query = () => client.call('v3.queryOrder', 'GET', `/v3/pay/transactions/out-trade-no/order0001?mchid=${MCH}`);
+  return { client, paths, query, downloads: () => paths.filter((p) => p === '/v3/certificates').length };
+}
+
+/** Lets background work (a refresh nobody awaits) finish. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function build(stub: Stub, mode: 'public-key' | 'certificate') {
   const options = resolveMiniProgramOptions({
     appId: 'wxdevsimulator0001',
@@ -123,6 +184,23 @@ describe('WeChatPayV3Client (against a local signed stub)', () => {
     expect(header({ 'wechatpay-serial': ['a', 'b'] }, 'wechatpay-serial')).toBeUndefined();
   });
 
+  it('treats a header value that is not a string as missing: verify throws PayV3SignatureError, not a TypeError', async () => {
+    expect(header({ 'wechatpay-serial': 5 } as unknown as HeaderBag, 'wechatpay-serial')).toBeUndefined();
+    expect(header({ 'wechatpay-serial': [{}] } as unknown as HeaderBag, 'wechatpay-serial')).toBeUndefined();
+    built = build(stub, 'public-key');
+    const good = signedHeaders(K.wechatPayPrivateKey, K.publicKeyId);
+    await expect(built.client.verify('notify', good, Buffer.from('{}'))).resolves.toBeUndefined();
+    for (const [name, value] of [
+      ['wechatpay-signature', 12345],
+      ['wechatpay-signature', { length: 1 }],
+      ['wechatpay-serial', 7],
+      ['wechatpay-nonce', ['n', 1]],
+    ] as const) {
+      const headers = { ...good, [name]: value } as unknown as HeaderBag;
+      await expect(built.client.verify('notify', headers, Buffer.from('{}'))).rejects.toBeInstanceOf(PayV3SignatureError);
+    }
+  });
+
   it('signs requests and accepts a well-signed answer (public-key mode)', async () => {
     built = build(stub, 'public-key');
     stub.handler = () => ({ body: JSON.stringify({ prepay_id: 'wx123' }) });
@@ -159,6 +237,26 @@ describe('WeChatPayV3Client (against a local signed stub)', () => {
     stub.handler = () => ({ status: 500, body: '{"code":"SYSTEM_ERROR","message":"busy"}' });
     await expect(built.api.closeOrder('order0001')).rejects.toMatchObject({ errCode: 'SYSTEM_ERROR', httpStatus: 500 });
     expect(stub.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ['a tampered', { sign: 'bad' }],
+    ['a stale', { sign: 'stale' }],
+    ['a SIGNTEST', { sign: 'signtest' }],
+    ['a wrongly keyed', { key: K.platformPrivateKey }],
+  ] as const)('refuses %s signed error answer as invalid-response, not WeChatPayError (not retried)', async (_name, reply) => {
+    built = build(stub, 'public-key');
+    stub.handler = () => ({ status: 500, body: '{"code":"SYSTEM_ERROR","message":"busy"}', ...reply });
+    const error = await built.api.closeOrder('order0001').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeChatUnavailableError);
+    expect((error as WeChatUnavailableError).kind).toBe('invalid-response');
+    expect(stub.requests).toHaveLength(1);
+  });
+
+  it('keeps an unsigned error answer a WeChatPayError (it comes over TLS from the pay API)', async () => {
+    built = build(stub, 'public-key');
+    stub.handler = () => ({ status: 400, body: '{"code":"PARAM_ERROR","message":"bad field"}', sign: 'none' });
+    await expect(built.api.closeOrder('order0001')).rejects.toMatchObject({ errCode: 'PARAM_ERROR', httpStatus: 400 });
   });
 
   it('answers 204 for close with an empty signed body', async () => {
@@ -251,5 +349,186 @@ describe('WeChatPayV3Client (against a local signed stub)', () => {
     const http = new WeChatPayHttpClient(options);
     const api = new WeChatPayV3Api(options, new WeChatPayV3Client(options, http));
     await expect(api.queryOrder({ outTradeNo: 'order0001' })).rejects.toBeInstanceOf(WeChatPayInputError);
+  });
+});
+
+describe('WeChatPayV3Client platform certificates (stub HTTP client, fake clock)', () => {
+  const body = Buffer.from('{}');
+  const certs = (list: Array<{ pem: string; serial: string }>): Reply => ({ body: certificatesBody(list) });
+  let now = Date.now();
+  let warn: jest.SpyInstance;
+  beforeEach(() => {
+    now = Date.now();
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('near a certificate’s expiry, starts at most one background download per interval (5 verifies → 1 download)', async () => {
+    now = Date.parse(new X509Certificate(K.platformCertificate).validTo) - 3600_000;
+    const pay = fakePay(() => certs([PLATFORM]));
+    for (let i = 0; i < 5; i++) {
+      await expect(pay.client.verify('notify', signedHeaders(K.platformPrivateKey, K.platformSerialNo), body)).resolves.toBeUndefined();
+      await settle();
+      now += 1000;
+    }
+    expect(pay.downloads()).toBe(1);
+    now += 10 * 60_000;
+    await pay.client.verify('notify', signedHeaders(K.platformPrivateKey, K.platformSerialNo), body);
+    await settle();
+    expect(pay.downloads()).toBe(2);
+  });
+
+  it('with a stale list and failing downloads, retries in the background once per interval, not on every verify', async () => {
+    let failing = false;
+    const pay = fakePay(() => (failing ? SYSTEM_ERROR : certs([PLATFORM])));
+    await pay.client.verify('notify', signedHeaders(K.platformPrivateKey, K.platformSerialNo), body);
+    now += 13 * 3600_000;
+    failing = true;
+    for (let i = 0; i < 5; i++) {
+      await expect(pay.client.verify('notify', signedHeaders(K.platformPrivateKey, K.platformSerialNo), body)).resolves.toBeUndefined();
+      await settle();
+      now += 1000;
+    }
+    expect(pay.downloads()).toBe(2);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('notifications with unknown serials cost at most one download while downloads fail; our own answers may force one', async () => {
+    let failing = true;
+    const pay = fakePay((path) =>
+      path !== '/v3/certificates' ? { body: '{"trade_state":"NOTPAY"}' } : failing ? SYSTEM_ERROR : certs([PLATFORM]),
+    );
+    const errors: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      const serial = randomBytes(20).toString('hex').toUpperCase();
+      errors.push(await pay.client.verify('notify', signedHeaders(K.platformPrivateKey, serial), body).catch((e: unknown) => e));
+      now += 1000;
+    }
+    expect(pay.downloads()).toBeLessThanOrEqual(1);
+    expect(errors.every((e) => e instanceof Error)).toBe(true);
+    expect(errors.slice(1).every((e) => e instanceof PayV3SignatureError)).toBe(true);
+    failing = false;
+    await expect(pay.query()).resolves.toMatchObject({ status: 200 });
+    expect(pay.downloads()).toBe(2);
+  });
+
+  it('replaces the cached list with each download: a certificate no longer listed is no longer trusted', async () => {
+    let list = [PLATFORM];
+    let signer = { key: K.platformPrivateKey, serial: K.platformSerialNo };
+    const pay = fakePay((path) => ({ ...(path === '/v3/certificates' ? certs(list) : { body: '{}' }), ...signer }));
+    await expect(pay.client.verify('notify', signedHeaders(K.platformPrivateKey, K.platformSerialNo), body)).resolves.toBeUndefined();
+    expect(pay.client.platformCertificateSerials()).toEqual([K.platformSerialNo]);
+
+    // WeChat withdraws the first certificate; an answer signed with the new one forces a download.
+    list = [NEXT];
+    signer = { key: K.nextPlatformPrivateKey, serial: K.nextPlatformSerialNo };
+    await expect(pay.query()).resolves.toMatchObject({ status: 200 });
+    expect(pay.downloads()).toBe(2);
+    expect(pay.client.platformCertificateSerials()).toEqual([K.nextPlatformSerialNo]);
+    await expect(pay.client.verify('notify', signedHeaders(K.platformPrivateKey, K.platformSerialNo), body)).rejects.toBeInstanceOf(
+      PayV3SignatureError,
+    );
+  });
+
+  it('ignores a certificate whose notBefore is in the future', async () => {
+    now = Date.parse(new X509Certificate(K.platformCertificate).validFrom) - 3600_000;
+    const pay = fakePay((path) => (path === '/v3/certificates' ? certs([PLATFORM]) : { body: '{}' }));
+    const error = await pay.query().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeChatUnavailableError);
+    expect((error as WeChatUnavailableError).kind).toBe('invalid-response');
+    expect(pay.client.platformCertificateSerials()).toEqual([]);
+  });
+});
+
+describe('WeChatPayV3Client platform certificates in the shared store', () => {
+  const KEY = `wechatpay:v3:certificates:${MCH}`;
+  const answer = (list: Array<{ pem: string; serial: string }>) => (path: string) =>
+    path === '/v3/certificates' ? { body: certificatesBody(list) } : { body: '{"trade_state":"NOTPAY"}' };
+  let warn: jest.SpyInstance;
+  beforeEach(() => (warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined)));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('a second instance verifies with the list the first one downloaded, without calling /v3/certificates', async () => {
+    const store = new MemoryAccessTokenStore();
+    const first = fakePay(answer([PLATFORM]), store);
+    const second = fakePay(answer([PLATFORM]), store);
+    await expect(first.query()).resolves.toMatchObject({ status: 200 });
+    expect(first.downloads()).toBe(1);
+    const stored = await store.get(KEY);
+    expect(JSON.parse(stored!.token)).toMatchObject({ certificates: [{ serial: K.platformSerialNo, pem: K.platformCertificate }] });
+    expect(stored!.expiresAt).toBeGreaterThan(Date.now() + 11 * 3600_000);
+
+    await expect(second.query()).resolves.toMatchObject({ status: 200 });
+    expect(second.paths).not.toContain('/v3/certificates');
+    expect(second.client.platformCertificateSerials()).toEqual([K.platformSerialNo]);
+  });
+
+  it('downloads when the shared list lacks the wanted serial, and replaces the shared list', async () => {
+    const store = new MemoryAccessTokenStore();
+    await fakePay(answer([PLATFORM]), store).query();
+    const second = fakePay(
+      (path) => ({ ...answer([PLATFORM, NEXT])(path), key: K.nextPlatformPrivateKey, serial: K.nextPlatformSerialNo }),
+      store,
+    );
+    await expect(second.query()).resolves.toMatchObject({ status: 200 });
+    expect(second.downloads()).toBe(1);
+    const shared = JSON.parse((await store.get(KEY))!.token) as { certificates: Array<{ serial: string }> };
+    expect(shared.certificates.map((c) => c.serial).sort()).toEqual([K.platformSerialNo, K.nextPlatformSerialNo].sort());
+  });
+
+  it('ignores a shared list not written with the APIv3 key (whoever can write the store cannot add a certificate)', async () => {
+    const store = new MemoryAccessTokenStore();
+    await fakePay(answer([PLATFORM]), store).query();
+    const entry = JSON.parse((await store.get(KEY))!.token) as { certificates: Array<{ serial: string; pem: string }> };
+    entry.certificates.push({ ...NEXT, notAfter: Date.now() + 3600_000 } as never);
+    await store.set(KEY, { token: JSON.stringify(entry), expiresAt: Date.now() + 3600_000 });
+    const second = fakePay(answer([PLATFORM]), store);
+    const headers = signedHeaders(K.nextPlatformPrivateKey, K.nextPlatformSerialNo);
+    await expect(second.client.verify('notify', headers, Buffer.from('{}'))).rejects.toBeInstanceOf(PayV3SignatureError);
+    expect(second.downloads()).toBe(1);
+    expect(second.client.platformCertificateSerials()).toEqual([K.platformSerialNo]);
+  });
+
+  it('a failing store does not break verification: it logs (no PEM) and downloads', async () => {
+    const store: AccessTokenStore = {
+      get: () => Promise.reject(new Error(`store down ${K.platformCertificate}`)),
+      set: () => Promise.reject(new Error('store down')),
+      delete: () => Promise.resolve(),
+      lock: () => Promise.reject(new Error('store down')),
+    };
+    const pay = fakePay(answer([PLATFORM]), store);
+    await expect(pay.query()).resolves.toMatchObject({ status: 200 });
+    expect(pay.downloads()).toBe(1);
+    const lines = warn.mock.calls.map((c) => String(c[0]));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.join('\n')).not.toContain('BEGIN');
+    expect(lines.join('\n')).not.toContain(K.apiV3Key);
+  });
+
+  it('uses the store lock: concurrent instances download once, the other takes the shared list after a short wait', async () => {
+    class LockingStore extends MemoryAccessTokenStore {
+      held = new Set<string>();
+      async lock(key: string): Promise<(() => Promise<void>) | null> {
+        if (this.held.has(key)) return null;
+        this.held.add(key);
+        return async () => void this.held.delete(key);
+      }
+    }
+    const store = new LockingStore();
+    const first = fakePay(answer([PLATFORM]), store, 50);
+    const second = fakePay(answer([PLATFORM]), store, 50);
+    await Promise.all([first.query(), second.query()]);
+    expect(first.downloads() + second.downloads()).toBe(1);
+    expect(store.held.size).toBe(0);
+  });
+
+  it('does not wait on a store that never answers longer than a short timeout', async () => {
+    const never = new Promise<never>(() => undefined);
+    const store: AccessTokenStore = { get: () => never, set: () => never, delete: () => never };
+    const pay = fakePay(answer([PLATFORM]), store);
+    const started = Date.now();
+    await expect(pay.query()).resolves.toMatchObject({ status: 200 });
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
