@@ -19,9 +19,9 @@ import {
 } from 'class-validator';
 import { DEFAULT_PAY_BASE_URL, DEFAULTS } from '../mini-program.constants';
 import { MiniProgramOptionsError, MiniProgramOptionsProblem } from '../errors/mini-program-options.error';
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { isURL } from 'class-validator';
-import { isPayV3ApiKey, isPayV3PublicKeyId, loadPayV3PrivateKey, loadPayV3PublicKey } from '../crypto/pay-v3.crypto';
+import { certificateSerialNo, isPayV3ApiKey, loadPayV3PrivateKey, loadPayV3PublicKey } from '../crypto/pay-v3.crypto';
 import type {
   MiniProgramModuleOptions,
   MiniProgramPayOptions,
@@ -206,7 +206,10 @@ function checkPayCertificates(pay: MiniProgramPayOptions, clientCert: unknown, c
   return problems;
 }
 
-const HEX_SERIAL = /^[0-9A-Fa-f]{1,64}$/;
+/** A merchant API certificate serial: hex, at most 20 bytes (RFC 5280); WeChat's have 40 digits. */
+const HEX_SERIAL = /^[0-9A-Fa-f]{8,40}$/;
+/** A WeChat Pay public key id, e.g. `PUB_KEY_ID_0114232134912410000000000000000000`: sent as the `Wechatpay-Serial` header. */
+const PUBLIC_KEY_ID = /^PUB_KEY_ID_[0-9A-Za-z_-]{1,64}$/;
 
 /**
  * Validates `pay.v3` and the combination of v2 and v3 settings, loading the keys the way signing will so that a wrong
@@ -262,11 +265,21 @@ function checkPayV3(pay: MiniProgramPayOptions, problems: MiniProgramOptionsProb
       publicKey = undefined;
       add('pay.v3.wechatPayPublicKey', 'pay.v3.wechatPayPublicKey must be the WeChat Pay public key: RSA of at least 2048 bits, SPKI PEM');
     }
+    if (publicKey && privateKey && sameKey(publicKey, privateKey)) {
+      add(
+        'pay.v3.wechatPayPublicKey',
+        "pay.v3.wechatPayPublicKey is the merchant's own public key (of pay.v3.merchantPrivateKey): give the WeChat Pay public key " +
+          '(pub_key.pem, downloaded from the merchant platform with its PUB_KEY_ID_…)',
+      );
+    }
   }
-  if (v3.wechatPayPublicKeyId !== undefined && !isPayV3PublicKeyId(v3.wechatPayPublicKeyId)) {
+  if (
+    v3.wechatPayPublicKeyId !== undefined &&
+    (typeof v3.wechatPayPublicKeyId !== 'string' || !PUBLIC_KEY_ID.test(v3.wechatPayPublicKeyId))
+  ) {
     add(
       'pay.v3.wechatPayPublicKeyId',
-      "pay.v3.wechatPayPublicKeyId must be the public key's id, 'PUB_KEY_ID_' followed by letters or digits",
+      "pay.v3.wechatPayPublicKeyId must be the public key's id: 'PUB_KEY_ID_' followed by 1–64 letters, digits, '_' or '-'",
     );
   }
   if ((v3.wechatPayPublicKey === undefined) !== (v3.wechatPayPublicKeyId === undefined)) {
@@ -289,6 +302,9 @@ function checkPayV3(pay: MiniProgramPayOptions, problems: MiniProgramOptionsProb
   } else {
     add('pay.v3.notifyUrl', 'give pay.v3.notifyUrl (or pay.notifyUrl, from which it is derived)');
   }
+  if (privateKey && typeof v3.merchantSerialNo === 'string' && HEX_SERIAL.test(v3.merchantSerialNo)) {
+    checkMerchantCertificate(pay.clientCert, privateKey, v3.merchantSerialNo, add);
+  }
   if (problems.length > before || !privateKey) return undefined;
   return {
     apiV3Key: v3.apiV3Key as string,
@@ -299,6 +315,46 @@ function checkPayV3(pay: MiniProgramPayOptions, problems: MiniProgramOptionsProb
     platformCertificates,
     notifyUrl: notifyUrl as string,
   };
+}
+
+/** Whether a public key is the public half of a private key. */
+function sameKey(publicKey: KeyObject, privateKey: KeyObject): boolean {
+  const der = (key: KeyObject) => key.export({ type: 'spki', format: 'der' });
+  return der(publicKey).equals(der(createPublicKey(privateKey)));
+}
+
+/**
+ * The merchant API certificate (`apiclient_cert.pem`, `pay.clientCert.cert`) is, since WeChat's 2020 certificate upgrade,
+ * the certificate of the v3 merchant key: its serial must be `merchantSerialNo` and its public key that of
+ * `merchantPrivateKey`, or every v3 request is refused (wrong serial) while v2 refunds work. Only PEM certificates are
+ * compared; one that does not parse is reported by checkPayCertificates.
+ */
+function checkMerchantCertificate(
+  clientCert: unknown,
+  privateKey: KeyObject,
+  merchantSerialNo: string,
+  add: (key: string, message: string) => void,
+): void {
+  const pem = (clientCert as { cert?: unknown } | null | undefined)?.cert;
+  if (typeof pem !== 'string' && !Buffer.isBuffer(pem)) return;
+  let cert: X509Certificate;
+  let serial: string;
+  try {
+    cert = new X509Certificate(pem);
+    serial = certificateSerialNo(pem);
+  } catch {
+    return;
+  }
+  const wrong: string[] = [];
+  if (serial !== merchantSerialNo.toUpperCase()) {
+    wrong.push(`its serial ${serial} is not pay.v3.merchantSerialNo ${merchantSerialNo.toUpperCase()}`);
+  }
+  if (!sameKey(cert.publicKey, privateKey)) wrong.push('its public key is not that of pay.v3.merchantPrivateKey');
+  if (wrong.length === 0) return;
+  add(
+    'pay.clientCert.cert',
+    `pay.clientCert.cert must be the merchant API certificate of the v3 merchant key (apiclient_cert.pem): ${wrong.join(', and ')}`,
+  );
 }
 
 function certificateAdvice(error: unknown): string {

@@ -24,8 +24,15 @@ const FINAL_REFUND_STATES: readonly PayRefundStatus[] = ['SUCCESS', 'CHANGE', 'R
 /** A refund notification rejected for a reason that is not worth a warning (e.g. a forgery). */
 class Rejection extends Error {}
 
-/** v3 refund statuses as the `PayRefund` model names them. */
-const V3_REFUND_STATUS: Record<string, PayRefundStatus> = { SUCCESS: 'SUCCESS', ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE' };
+/**
+ * The final v3 refund statuses as the `PayRefund` model names them. A Map, not an object: a `refund_status` such as
+ * `constructor` or `__proto__` must find nothing.
+ */
+const V3_REFUND_STATUS: ReadonlyMap<string, PayRefundStatus> = new Map<string, PayRefundStatus>([
+  ['SUCCESS', 'SUCCESS'],
+  ['ABNORMAL', 'CHANGE'],
+  ['CLOSED', 'REFUNDCLOSE'],
+]);
 
 /** How long a processed v3 notification id is remembered (at least the timestamp window), and how many. */
 const REPLAY_TTL_MS = 2 * PAY_V3_CLOCK_SKEW_SECONDS * 1000;
@@ -140,7 +147,9 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
         throw new Rejection('req_info does not decrypt with the API key');
       }
       const status = info.refund_status as PayRefundStatus;
-      if (!FINAL_REFUND_STATES.includes(status)) throw new Rejection(`unknown refund_status ${info.refund_status}`);
+      if (!FINAL_REFUND_STATES.includes(status)) {
+        throw new Rejection(`unknown refund_status ${JSON.stringify(String(info.refund_status).slice(0, 20))}`);
+      }
       const order = await this.orders.findOne({ where: { outTradeNo: info.out_trade_no ?? '' } });
       if (!order) throw new Rejection('unknown out_trade_no');
       const refundFee = int(info.refund_fee);
@@ -244,7 +253,9 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
     if (t.appId !== this.options.appId || t.mchId !== pay.mchId) throw new Rejection('appid or mchid is not ours');
     const order = await this.orders.findOne({ where: { outTradeNo: t.outTradeNo } });
     if (!order) throw new Rejection('unknown out_trade_no');
-    if (t.tradeState !== 'SUCCESS') throw new Rejection(`trade_state ${t.tradeState} in a TRANSACTION.SUCCESS notification`);
+    if (t.tradeState !== 'SUCCESS') {
+      throw new Rejection(`trade_state ${JSON.stringify(String(plain.trade_state).slice(0, 20))} in a TRANSACTION.SUCCESS notification`);
+    }
     if (t.totalFee !== order.totalFee) throw new Rejection(`amount.total ${t.totalFee} differs from the order's ${order.totalFee}`);
     if (t.currency !== undefined && t.currency !== 'CNY') throw new Rejection(`amount.currency ${t.currency} is not CNY`);
     if (!t.transactionId) throw new Rejection('transaction_id missing');
@@ -269,8 +280,8 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
   ): Promise<{ status: 'processed' | 'duplicate'; result: PayRefund }> {
     const r = normaliseRefund(plain);
     if (plain.mchid !== pay.mchId) throw new Rejection('mchid is not ours');
-    const status = V3_REFUND_STATUS[typeof plain.refund_status === 'string' ? plain.refund_status : ''];
-    if (!status) throw new Rejection(`unknown refund_status ${String(plain.refund_status).slice(0, 20)}`);
+    const status = typeof plain.refund_status === 'string' ? V3_REFUND_STATUS.get(plain.refund_status) : undefined;
+    if (!status) throw new Rejection(`unknown refund_status ${JSON.stringify(String(plain.refund_status).slice(0, 20))}`);
     const order = await this.orders.findOne({ where: { outTradeNo: r.outTradeNo ?? '' } });
     if (!order) throw new Rejection('unknown out_trade_no');
     if (order.transactionId && r.transactionId && order.transactionId !== r.transactionId)

@@ -64,7 +64,24 @@ const ORDER_PAID = new Set(['ORDERPAID', 'ORDER_PAID', 'TRADE_STATE_SUCCESS']);
 const NOTHING_TO_CLOSE = new Set(['ORDERNOTEXIST', 'ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'ORDERCLOSED', 'ORDER_CLOSED']);
 
 /** v3 refund statuses as the `PayRefund` model names them. */
-const V3_REFUND_STATUS = { SUCCESS: 'SUCCESS', ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE', PROCESSING: 'PROCESSING' } as const;
+const V3_REFUND_STATUS: ReadonlyMap<string, PayRefund['status']> = new Map([
+  ['SUCCESS', 'SUCCESS'],
+  ['ABNORMAL', 'CHANGE'],
+  ['CLOSED', 'REFUNDCLOSE'],
+  ['PROCESSING', 'PROCESSING'],
+]);
+
+/** The trade states `syncOrder` knows (v2 and v3); any other answer leaves the order as it is. */
+const KNOWN_TRADE_STATES: ReadonlySet<string> = new Set([
+  'SUCCESS',
+  'REFUND',
+  'NOTPAY',
+  'CLOSED',
+  'REVOKED',
+  'USERPAYING',
+  'PAYERROR',
+  'ACCEPT',
+]);
 
 /**
  * WeChat Pay API v2 for a mini program: every API of the original's list, typed, plus high-level
@@ -160,15 +177,10 @@ export class WeChatPayService {
     const pay = this.pay('refund');
     const input = new PayInput('refund');
     const params = {
-      ...this.orderKey('refund', req, input),
-      out_refund_no: input.outRefundNo(req.outRefundNo),
-      total_fee: input.fen('totalFee', req.totalFee),
-      refund_fee: input.fen('refundFee', req.refundFee),
-      refund_desc: input.text('refundDesc', req.refundDesc, 80, false),
+      ...this.refundFields(input, req),
       notify_url: input.text('notifyUrl', req.notifyUrl ?? pay.refundNotifyUrl, 256, false),
       refund_account: input.text('refundAccount', req.refundAccount, 64, false),
     };
-    input.check(!(req.refundFee > req.totalFee), 'refundFee must not exceed totalFee');
     input.done();
     if (!pay.clientCert)
       throw new WeChatPayInputError('refund', ['this API needs the merchant API client certificate: set pay.clientCert']);
@@ -446,6 +458,15 @@ export class WeChatPayService {
         throw new WeChatUnavailableError('syncOrder', 'invalid-response', "the transaction's amount differs from the order's");
       }
     }
+    // v2's orderQuery reads a missing trade_state as NOTPAY, v3 leaves an undocumented one out: neither may overwrite the order.
+    const sent: unknown = query.raw.trade_state;
+    if (typeof sent !== 'string' || !KNOWN_TRADE_STATES.has(sent) || query.tradeState !== sent) {
+      throw new WeChatUnavailableError(
+        'syncOrder',
+        'invalid-response',
+        `the answer has no known trade_state (${typeof sent === 'string' ? JSON.stringify(sent.slice(0, 32)) : typeof sent})`,
+      );
+    }
     const timeEnd = v3 ? v3.successTime : (query as OrderQueryResult).timeEnd;
     if ((query.tradeState === 'SUCCESS' || query.tradeState === 'REFUND') && !order.paid && query.transactionId) {
       await this.notifications.applyPayment(
@@ -463,8 +484,8 @@ export class WeChatPayService {
         } satisfies PayNotification,
         'query',
       );
-    } else if (!order.paid && ['CLOSED', 'REVOKED', 'PAYERROR', 'USERPAYING', 'NOTPAY'].includes(query.tradeState)) {
-      await this.orders.update({ id: order.id, paid: false }, { status: query.tradeState as PayOrder['status'] });
+    } else if (!order.paid && ['CLOSED', 'REVOKED', 'PAYERROR', 'USERPAYING', 'NOTPAY'].includes(sent)) {
+      await this.orders.update({ id: order.id, paid: false }, { status: sent as PayOrder['status'] });
     }
     return (await this.loadOrder(order.id))!;
   }
@@ -702,6 +723,23 @@ export class WeChatPayService {
     return rows.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
   }
 
+  /**
+   * The checks every refund passes before a `PayRefund` is recorded (v2 `refund` and `refundOrder` through v3 alike):
+   * the order key, `outRefundNo`, positive integer amounts, `refundFee` at most `totalFee`, `refundDesc` of at most 80
+   * characters. Problems go to `input`; its caller throws them.
+   */
+  private refundFields(input: PayInput, req: RefundRequest) {
+    const fields = {
+      ...this.orderKey('refund', req, input),
+      out_refund_no: input.outRefundNo(req.outRefundNo),
+      total_fee: input.fen('totalFee', req.totalFee),
+      refund_fee: input.fen('refundFee', req.refundFee),
+      refund_desc: input.text('refundDesc', req.refundDesc, 80, false),
+    };
+    input.check(!(req.refundFee > req.totalFee), 'refundFee must not exceed totalFee');
+    return fields;
+  }
+
   /** The PayRefund of a refund request, created (PROCESSING) unless it exists; checks the order can give that much. */
   private async recordRefund(order: PayOrder, req: RefundRequest): Promise<PayRefund> {
     const existing = await this.refunds.findOne({ where: { outRefundNo: req.outRefundNo } });
@@ -740,13 +778,18 @@ export class WeChatPayService {
 
   /** `refundOrder` through API v3: the same `PayRefund` bookkeeping as `refund`. */
   private async refundV3(order: PayOrder, outRefundNo: string, refundFee: number, refundDesc?: string | null): Promise<PayRefund> {
-    const record = await this.recordRefund(order, {
+    const req: RefundRequest = {
       transactionId: order.transactionId!,
       outRefundNo,
       totalFee: order.totalFee,
       refundFee,
       refundDesc: refundDesc ?? undefined,
-    });
+    };
+    // Checked before the PayRefund is recorded: an input error must not leave a PROCESSING row behind.
+    const input = new PayInput('v3.refund');
+    this.refundFields(input, req);
+    input.done();
+    const record = await this.recordRefund(order, req);
     try {
       const result = await this.v3.refund({
         transactionId: order.transactionId!,
@@ -759,7 +802,7 @@ export class WeChatPayService {
         await this.refunds.update({ id: record.id }, { refundId: result.refundId });
         record.refundId = result.refundId;
       }
-      const settled = V3_REFUND_STATUS[result.status];
+      const settled = V3_REFUND_STATUS.get(result.status) ?? 'PROCESSING';
       if (settled !== 'PROCESSING' && record.status === 'PROCESSING') {
         const outcome = await this.notifications.applyRefund(record, order, settled, result.raw, 'query', {
           refundId: result.refundId,

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { controlRoutes } from './control.routes';
 import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
+import { SIMULATOR_DEV_V3 } from './dev-v3-keys';
 import { miniProgramRoutes } from './mini-program.routes';
 import { payControlRoutes } from './pay-control.routes';
 import { PayState } from './pay-state';
@@ -294,7 +295,9 @@ export class WeChatSimulator {
       {
         key: SIMULATOR_DEV_CERTIFICATES.serverKey,
         cert: SIMULATOR_DEV_CERTIFICATES.serverCert,
-        ca: SIMULATOR_DEV_CERTIFICATES.ca,
+        // Client certificates of either development CA: the v2 client certificate, or the v3 merchant API certificate
+        // (one certificate serves both APIs at WeChat Pay, as apiclient_cert.pem does).
+        ca: [SIMULATOR_DEV_CERTIFICATES.ca, SIMULATOR_DEV_V3.certificateAuthority],
         // Ask every client for its certificate but let it in without one: only the certificate APIs need it.
         requestCert: true,
         rejectUnauthorized: false,

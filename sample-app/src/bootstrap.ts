@@ -68,6 +68,8 @@ function simulatorPay(appBase: string, payUrl: string, config: SampleConfig): Mi
   return {
     ...v2,
     apiVersion: 'v3',
+    // One merchant API certificate (apiclient_cert.pem) serves both APIs: the v2 client certificate is the v3 key's.
+    clientCert: { cert: SIMULATOR_DEV_V3.merchantCertificate, key: SIMULATOR_DEV_V3.merchantPrivateKey },
     v3: {
       apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
       merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { encryptPayV3Sensitive, payV3JsapiPaySign } from '../../crypto/pay-v3.crypto';
 import { createNonceStr } from '../../crypto/random.util';
 import { safeEqual } from '../../crypto/safe-equal.util';
-import type { PayOrderStatus } from '../../entities/pay-order.entity';
 import { WeChatUnavailableError } from '../../errors/wechat-api.error';
+import { WeChatPayInputError } from '../../errors/wechat-pay.error';
 import type { ResolvedMiniProgramOptions } from '../../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
 import { formatBeijing, PayInput } from '../pay-input.util';
@@ -20,11 +20,25 @@ import type {
   V3RefundResult,
   V3RefundStatus,
   V3TradeBillRequest,
+  V3TradeState,
   V3TransactionResult,
 } from './wechat-pay-v3.interfaces';
 
-const TRADE_STATES = new Set(['SUCCESS', 'REFUND', 'NOTPAY', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'ACCEPT']);
-const REFUND_STATES = new Set(['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL']);
+const TRADE_STATES: ReadonlySet<string> = new Set<V3TradeState>([
+  'SUCCESS',
+  'REFUND',
+  'NOTPAY',
+  'CLOSED',
+  'REVOKED',
+  'USERPAYING',
+  'PAYERROR',
+  'ACCEPT',
+]);
+const REFUND_STATES: ReadonlySet<string> = new Set<V3RefundStatus>(['SUCCESS', 'CLOSED', 'PROCESSING', 'ABNORMAL']);
+/** `amount.currency` of domestic JSAPI payments and refunds: only CNY (ISO 4217). */
+const CURRENCIES = ['CNY'] as const;
+/** A UTF-16 surrogate that is not half of a pair (in `u` mode, pairs are one code point and do not match). */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** RFC 3339 in Beijing time (`2026-11-24T16:00:00+08:00`), as v3 writes times. @internal */
 export function formatRfc3339Beijing(date: Date): string {
@@ -47,9 +61,10 @@ const obj = (value: unknown): Record<string, unknown> =>
 /** A v3 transaction object (answer or decrypted notification), normalised. @internal */
 export function normaliseTransaction(raw: Record<string, unknown>, fallbackOutTradeNo = ''): V3TransactionResult {
   const amount = obj(raw.amount);
-  const state = str(raw.trade_state) ?? 'NOTPAY';
+  const state = str(raw.trade_state);
   return {
-    tradeState: (TRADE_STATES.has(state) ? state : 'NOTPAY') as PayOrderStatus | 'ACCEPT',
+    // A missing or undocumented state is not guessed (it used to read as NOTPAY); `raw.trade_state` keeps what was sent.
+    tradeState: state !== undefined && TRADE_STATES.has(state) ? (state as V3TradeState) : undefined,
     tradeStateDesc: str(raw.trade_state_desc),
     outTradeNo: str(raw.out_trade_no) ?? fallbackOutTradeNo,
     transactionId: str(raw.transaction_id),
@@ -79,10 +94,22 @@ export function normaliseRefund(raw: Record<string, unknown>, fallbackOutRefundN
     status: (REFUND_STATES.has(status) ? status : 'PROCESSING') as V3RefundStatus,
     successTime: parseRfc3339(raw.success_time),
     userReceivedAccount: str(raw.user_received_account),
+    refundFee: num(amount.refund),
+    totalFee: num(amount.total),
     refund: num(amount.refund),
     total: num(amount.total),
     raw,
   };
+}
+
+/** The request object of a call, or a typed error when there is none (instead of a TypeError on its first field). */
+function requestObject<T>(api: string, value: unknown): Partial<T> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new WeChatPayInputError(api, [
+      `the request must be an object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
+    ]);
+  }
+  return value as Partial<T>;
 }
 
 /**
@@ -98,8 +125,9 @@ export class WeChatPayV3Api {
   ) {}
 
   /** `POST /v3/pay/transactions/jsapi`: a prepay_id for a mini program payment. */
-  async jsapi(req: V3JsapiRequest): Promise<V3JsapiResult> {
+  async jsapi(request: V3JsapiRequest): Promise<V3JsapiResult> {
     const { pay, v3 } = this.client.v3('v3.jsapi');
+    const req = requestObject<V3JsapiRequest>('v3.jsapi', request);
     const input = new PayInput('v3.jsapi');
     const body = {
       appid: this.options.appId,
@@ -109,7 +137,10 @@ export class WeChatPayV3Api {
       time_expire: req.timeExpire === undefined ? undefined : this.time(input, req.timeExpire),
       attach: input.text('attach', req.attach, 128, false),
       notify_url: input.text('notifyUrl', req.notifyUrl ?? v3.notifyUrl, 256),
-      amount: { total: input.fen('total', req.total), currency: req.currency ?? 'CNY' },
+      amount: {
+        total: input.fen('total', req.total),
+        currency: input.oneOf('currency', req.currency === undefined ? 'CNY' : req.currency, CURRENCIES),
+      },
       payer: { openid: input.text('openId', req.openId, 128) },
     };
     input.done();
@@ -122,7 +153,7 @@ export class WeChatPayV3Api {
   /** `GET /v3/pay/transactions/out-trade-no/{no}` or `/id/{transaction_id}`. */
   async queryOrder(key: { outTradeNo: string } | { transactionId: string }): Promise<V3TransactionResult> {
     const { pay } = this.client.v3('v3.queryOrder');
-    const k = (key ?? {}) as { outTradeNo?: string; transactionId?: string };
+    const k = requestObject<{ outTradeNo?: string; transactionId?: string }>('v3.queryOrder', key);
     const input = new PayInput('v3.queryOrder');
     input.check((k.outTradeNo === undefined) !== (k.transactionId === undefined), 'give exactly one of transactionId and outTradeNo');
     if (k.outTradeNo !== undefined) input.outTradeNo('outTradeNo', k.outTradeNo);
@@ -158,8 +189,9 @@ export class WeChatPayV3Api {
   }
 
   /** `POST /v3/refund/domestic/refunds`. Retrying with the same `outRefundNo` never refunds twice. */
-  async refund(req: V3RefundRequest): Promise<V3RefundResult> {
+  async refund(request: V3RefundRequest): Promise<V3RefundResult> {
     const { v3 } = this.client.v3('v3.refund');
+    const req = requestObject<V3RefundRequest>('v3.refund', request);
     const input = new PayInput('v3.refund');
     const r = req as V3RefundRequest & { outTradeNo?: string; transactionId?: string };
     input.check((r.outTradeNo === undefined) !== (r.transactionId === undefined), 'give exactly one of transactionId and outTradeNo');
@@ -171,9 +203,13 @@ export class WeChatPayV3Api {
       out_refund_no: input.outRefundNo(req.outRefundNo),
       reason: input.text('reason', req.reason, 80, false),
       notify_url: input.text('notifyUrl', req.notifyUrl ?? v3.notifyUrl, 256, false),
-      amount: { refund: input.fen('refund', req.refund), total: input.fen('total', req.total), currency: req.currency ?? 'CNY' },
+      amount: {
+        refund: input.fen('refund', req.refund),
+        total: input.fen('total', req.total),
+        currency: input.oneOf('currency', req.currency === undefined ? 'CNY' : req.currency, CURRENCIES),
+      },
     };
-    input.check(!(req.refund > req.total), 'refund must not exceed total');
+    input.check(!((req.refund as number) > (req.total as number)), 'refund must not exceed total');
     input.done();
     const { json } = await this.client.call('v3.refund', 'POST', '/v3/refund/domestic/refunds', body);
     const result = normaliseRefund(json, req.outRefundNo);
@@ -194,9 +230,10 @@ export class WeChatPayV3Api {
   /** `GET /v3/bill/tradebill`, then the file, whose SHA1 must match. */
   async tradeBill(req: V3TradeBillRequest): Promise<V3BillResult> {
     this.client.v3('v3.tradeBill');
+    const r = requestObject<V3TradeBillRequest>('v3.tradeBill', req);
     const input = new PayInput('v3.tradeBill');
-    const date = this.billDate(input, req.billDate);
-    const type = input.oneOf('billType', req.billType ?? 'ALL', ['ALL', 'SUCCESS', 'REFUND'] as const);
+    const date = this.billDate(input, r.billDate);
+    const type = input.oneOf('billType', r.billType ?? 'ALL', ['ALL', 'SUCCESS', 'REFUND'] as const);
     input.done();
     return this.bill('v3.tradeBill', `/v3/bill/tradebill?bill_date=${date}&bill_type=${type}`);
   }
@@ -204,9 +241,10 @@ export class WeChatPayV3Api {
   /** `GET /v3/bill/fundflowbill`, then the file, whose SHA1 must match. */
   async fundFlowBill(req: V3FundFlowBillRequest): Promise<V3BillResult> {
     this.client.v3('v3.fundFlowBill');
+    const r = requestObject<V3FundFlowBillRequest>('v3.fundFlowBill', req);
     const input = new PayInput('v3.fundFlowBill');
-    const date = this.billDate(input, req.billDate);
-    const type = input.oneOf('accountType', req.accountType ?? 'BASIC', ['BASIC', 'OPERATION', 'FEES'] as const);
+    const date = this.billDate(input, r.billDate);
+    const type = input.oneOf('accountType', r.accountType ?? 'BASIC', ['BASIC', 'OPERATION', 'FEES'] as const);
     input.done();
     return this.bill('v3.fundFlowBill', `/v3/bill/fundflowbill?bill_date=${date}&account_type=${type}`);
   }
@@ -214,9 +252,20 @@ export class WeChatPayV3Api {
   /**
    * Encrypts a sensitive field (RSA-OAEP) with the WeChat Pay public key, or the newest platform certificate; send
    * `serial` as the request's `Wechatpay-Serial`.
+   * @throws WeChatPayInputError when `plaintext` is not a well-formed string or is longer than RSA-OAEP allows with the
+   *   key (214 UTF-8 bytes for 2048 bits).
    */
   async encryptSensitive(plaintext: string): Promise<V3EncryptedField> {
-    const { serial, key } = await this.client.encryptionKey('v3.encryptSensitive');
+    const api = 'v3.encryptSensitive';
+    this.client.v3(api);
+    const input = new PayInput(api);
+    // A lone surrogate would be encrypted as U+FFFD: WeChat would receive another text than the one given.
+    input.check(typeof plaintext === 'string' && !LONE_SURROGATE.test(plaintext), 'plaintext must be a string of whole Unicode characters');
+    input.done();
+    const { serial, key } = await this.client.encryptionKey(api);
+    const max = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8 - 42;
+    const bytes = Buffer.byteLength(plaintext, 'utf8');
+    if (bytes > max) throw new WeChatPayInputError(api, [`plaintext must be at most ${max} UTF-8 bytes with this key (got ${bytes})`]);
     return { ciphertext: encryptPayV3Sensitive(plaintext, key), serial };
   }
 
@@ -243,12 +292,15 @@ export class WeChatPayV3Api {
     return undefined;
   }
 
-  private billDate(input: PayInput, value: string | Date): string {
-    if (value instanceof Date && !Number.isNaN(value.getTime())) {
-      const s = formatBeijing(value, 8);
+  private billDate(input: PayInput, value: unknown): string {
+    const day = (date: Date) => {
+      const s = formatBeijing(date, 8);
       return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
-    }
-    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && parseRfc3339(`${value}T00:00:00+08:00`)) return value;
+    };
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return day(value);
+    // `new Date` rolls 2026-02-30 over to March: only a date that reads back the same is one.
+    const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? parseRfc3339(`${value}T00:00:00+08:00`) : undefined;
+    if (parsed && day(parsed) === value) return value;
     input.check(false, 'billDate must be a Date or a yyyy-MM-dd string');
     return '';
   }

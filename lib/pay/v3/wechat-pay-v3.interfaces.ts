@@ -17,7 +17,8 @@ export interface V3JsapiRequest {
   attach?: string;
   /** `time_expire`: a Date (sent as RFC 3339 in Beijing time). */
   timeExpire?: Date;
-  currency?: string;
+  /** `amount.currency`: domestic merchants can only take `CNY` (the default). */
+  currency?: 'CNY';
 }
 
 /** @publicApi */
@@ -25,9 +26,16 @@ export interface V3JsapiResult extends WithV3Raw {
   prepayId: string;
 }
 
+/** The documented v3 `trade_state`s: the `PayOrder` states and `ACCEPT` (accepted, not yet paid). @publicApi */
+export type V3TradeState = PayOrderStatus | 'ACCEPT';
+
 /** A v3 transaction (`queryOrder`), normalised like `orderQuery`. @publicApi */
 export interface V3TransactionResult extends WithV3Raw {
-  tradeState: PayOrderStatus | 'ACCEPT';
+  /**
+   * `trade_state`; `undefined` when WeChat sent none or one that is not documented (the value as sent is
+   * `raw.trade_state`). Never guessed: `syncOrder` refuses such an answer and leaves the order as it is.
+   */
+  tradeState: V3TradeState | undefined;
   tradeStateDesc?: string;
   outTradeNo: string;
   transactionId?: string;
@@ -56,7 +64,8 @@ export type V3RefundRequest = ({ outTradeNo: string; transactionId?: undefined }
   reason?: string;
   /** Default: `pay.v3.notifyUrl`. */
   notifyUrl?: string;
-  currency?: string;
+  /** `amount.currency`: only `CNY` (the default) for refunds of domestic merchants. */
+  currency?: 'CNY';
 };
 
 /** v3 refund status: `SUCCESS`, `CLOSED`, `PROCESSING`, `ABNORMAL`. @publicApi */
@@ -71,9 +80,13 @@ export interface V3RefundResult extends WithV3Raw {
   status: V3RefundStatus;
   successTime?: Date;
   userReceivedAccount?: string;
-  /** `amount.refund`. */
+  /** `amount.refund`: the refunded amount (fen), named as in v2 (`RefundResult.refundFee`). */
+  refundFee?: number;
+  /** `amount.total`: the order's amount (fen), named as in v2 (`RefundResult.totalFee`). */
+  totalFee?: number;
+  /** @deprecated `refundFee`, under its v3 JSON name. */
   refund?: number;
-  /** `amount.total`. */
+  /** @deprecated `totalFee`, under its v3 JSON name. */
   total?: number;
 }
 
