@@ -97,6 +97,8 @@ export async function startHarness(
     sim?: WeChatSimulator;
     /** Listen on this port (the simulator must reach the app for notifications). */
     port?: number;
+    /** Nest's `rawBody: true`: request bodies are also kept as bytes (`req.rawBody`). */
+    rawBody?: boolean;
     /**
      * The database to use; the caller drops it. By default each harness creates its own with
      * `createTestDatabase()` (the engine `TEST_DB` names) and drops it on `close()`.
@@ -137,7 +139,7 @@ export async function startHarness(
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: new SuiteLogger() });
+    app = moduleRef.createNestApplication({ logger: new SuiteLogger(), rawBody: settings.rawBody ?? false });
     if (settings.port !== undefined) await app.listen(settings.port, '127.0.0.1');
     else await app.init();
   } catch (error) {

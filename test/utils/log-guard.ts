@@ -13,6 +13,12 @@ export function registerSecret(secret: string | undefined | null): void {
   if (/^[A-Za-z0-9+/]+=*$/.test(secret) && secret.length % 4 === 0) suiteSecrets.add(Buffer.from(secret, 'base64').toString('hex'));
 }
 
+/** Records every base64 line of a PEM key (the key material) as a secret: a log may show none of them. */
+export function registerPemSecret(pem: string | Buffer | undefined | null): void {
+  if (!pem) return;
+  for (const line of pem.toString().split(/\r?\n/)) if (!line.startsWith('-----') && line.trim().length >= 16) registerSecret(line.trim());
+}
+
 /** A Nest logger that keeps every line, for the check in `log-guard.setup.ts`. */
 export class SuiteLogger implements LoggerService {
   private write(level: string, message: unknown, rest: unknown[]): void {
