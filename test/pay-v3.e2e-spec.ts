@@ -1,5 +1,5 @@
 import { constants, createHash, createPublicKey, privateDecrypt } from 'node:crypto';
-import { PayOrder, PayRefund, WeChatPayError, WeChatPayService, payV3Message, verifyPayV3 } from '../lib';
+import { PayOrder, PayOrderStateError, PayRefund, WeChatPayError, WeChatPayService, payV3Message, verifyPayV3 } from '../lib';
 import { WeChatPayV3Client } from '../lib/pay/v3/wechat-pay-v3.client';
 import type { MiniProgramPayOptions } from '../lib';
 import { SIMULATOR_DEV_V3, WeChatSimulator } from '../lib/testing';
@@ -293,6 +293,26 @@ describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (f
     await until(async () => (await refunds().findOneByOrFail({ id: refund.id })).status === 'SUCCESS');
     expect(await orders().findOneByOrFail({ id: order.id })).toMatchObject({ refundedFee: 707, status: 'REFUND' });
   });
+
+  it.each(['v2', 'v3'] as const)(
+    'closes a PayOrder with the same high-level call through %s, then pays it under a new out_trade_no',
+    async (apiVersion) => {
+      const { order } = await pay.createJsapiPayment({ body: 'Close me', totalFee: 717, openId, apiVersion });
+      const closed = await pay.closePayOrder(order.id, { apiVersion });
+      expect(closed).toMatchObject({ id: order.id, status: 'CLOSED', paid: false, prepayId: null, outTradeNo: order.outTradeNo });
+      expect(sim.order(order.outTradeNo)?.tradeState).toBe('CLOSED');
+      // Closing again only marks it.
+      expect((await pay.closePayOrder(order.outTradeNo, { apiVersion })).status).toBe('CLOSED');
+      const again = await pay.createJsapiPayment({ order: closed, body: 'Close me', totalFee: 717, openId, apiVersion });
+      expect(again.order.id).toBe(order.id);
+      expect(again.order.outTradeNo).not.toBe(order.outTradeNo);
+      await sim.pay({ prepayId: prepayOf(again.params.package) });
+      await until(async () => (await orders().findOneByOrFail({ id: order.id })).paid);
+      const refused = await pay.closePayOrder(order.id, { apiVersion }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(PayOrderStateError);
+      expect((await orders().findOneByOrFail({ id: order.id })).status).toBe('SUCCESS');
+    },
+  );
 
   if (mode === 'certificate') {
     it('downloads the rotated platform certificate when answers name an unknown serial', async () => {

@@ -491,6 +491,27 @@ export class WeChatPayService {
   }
 
   /**
+   * Closes an unpaid `PayOrder` at WeChat (through `pay.apiVersion` or the version asked for) and marks it `CLOSED`; its
+   * prepay_id is forgotten, so paying it later goes through a new out_trade_no. Closing an order that is closed already,
+   * or that never reached WeChat, just marks it.
+   * @throws PayOrderStateError when the order is paid (or was paid meanwhile: then the payment is applied first).
+   */
+  async closePayOrder(orderOrOutTradeNo: PayOrder | string | number, options?: PayApiVersionOption): Promise<PayOrder> {
+    const version = this.version('closePayOrder', options);
+    const order = await this.loadOrder(orderOrOutTradeNo);
+    if (!order) throw new WeChatPayInputError('closePayOrder', ['no such PayOrder']);
+    if (order.paid) throw new PayOrderStateError(`order ${order.outTradeNo} is paid`, order.outTradeNo, order.status);
+    await this.closeAtWeChat(order, version);
+    const result = await this.orders.update(
+      { id: order.id, paid: false },
+      { status: 'CLOSED', prepayId: null, prepayExpiresAt: null, prepayApiVersion: null },
+    );
+    const current = (await this.loadOrder(order.id))!;
+    if (!result.affected) throw new PayOrderStateError(`order ${order.outTradeNo} was paid meanwhile`, order.outTradeNo, current.status);
+    return current;
+  }
+
+  /**
    * Refunds a paid `PayOrder` — all that is left of it by default — through `refund`, which
    * records the `PayRefund`. Calling again with the same `outRefundNo` is safe.
    * @throws PayOrderStateError when the order is not paid or the amount exceeds what is left.
@@ -574,8 +595,20 @@ export class WeChatPayService {
   }
 
   /** Closes an out_trade_no through `version`. */
-  private closeVia(version: WeChatPayApiVersion, outTradeNo: string): Promise<unknown> {
-    return version === 'v3' ? this.v3.closeOrder(outTradeNo) : this.closeOrder(outTradeNo);
+  /**
+   * Closes the order's out_trade_no at WeChat. ORDERNOTEXIST (it never reached WeChat) and ORDERCLOSED leave nothing to
+   * close; a paid order is synced (its payment applied) and refused with PayOrderStateError.
+   */
+  private async closeAtWeChat(order: PayOrder, version: WeChatPayApiVersion): Promise<void> {
+    try {
+      await (version === 'v3' ? this.v3.closeOrder(order.outTradeNo) : this.closeOrder(order.outTradeNo));
+    } catch (error) {
+      if (error instanceof WeChatPayError && ORDER_PAID.has(error.errCode ?? '')) {
+        const synced = await this.syncOrder(order, { apiVersion: version });
+        throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
+      }
+      if (!(error instanceof WeChatPayError) || !NOTHING_TO_CLOSE.has(error.errCode ?? '')) throw error;
+    }
   }
 
   private orderKey(api: string, key: Partial<OrderKey>, shared?: PayInput): { transaction_id?: string; out_trade_no?: string } {
@@ -828,18 +861,7 @@ export class WeChatPayService {
 
   /** Closes the order's current out_trade_no at WeChat and gives the same PayOrder a new one with the new terms. */
   private async renewOutTradeNo(order: PayOrder, req: CreateJsapiPaymentRequest, version: WeChatPayApiVersion): Promise<PayOrder> {
-    if (order.status !== 'CLOSED') {
-      try {
-        await this.closeVia(version, order.outTradeNo);
-      } catch (error) {
-        if (error instanceof WeChatPayError && ORDER_PAID.has(error.errCode ?? '')) {
-          const synced = await this.syncOrder(order, { apiVersion: version });
-          throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
-        }
-        // ORDERNOTEXIST (never reached WeChat) or ORDERCLOSED: nothing to close.
-        if (!(error instanceof WeChatPayError) || !NOTHING_TO_CLOSE.has(error.errCode ?? '')) throw error;
-      }
-    }
+    if (order.status !== 'CLOSED') await this.closeAtWeChat(order, version);
     const changes = {
       outTradeNo: newOutTradeNo(),
       body: req.body,
