@@ -15,7 +15,8 @@
 // --db=sqlite,postgres, --connections=32,64, --duration=10, --warmup=2 (seconds of untimed load before each run),
 // --scaling / --no-scaling (guarded and notify with 1 and 2 app processes behind one port on PostgreSQL, at the largest
 // connection count; on by default when PostgreSQL is in --db), --json=path, --smoke (exits 1 when a run had errors or
-// no requests), --profile=<scenario> (on SQLite unless --db is given).
+// no requests), --profile=<scenario> (on SQLite unless --db is given), --app-node-args=flag,flag (node flags for the app
+// processes, e.g. --app-node-args=--max-old-space-size=96 to measure the app under a heap cap).
 //
 // Scenarios: see SCENARIO_DEFS in bench/http/scenarios.mjs. Creating an order and paying it are measured apart:
 // `order` is POST /orders, `pay` is POST /orders/:id/pay on distinct orders that have no WeChat Pay order yet (each
@@ -57,6 +58,7 @@ const KNOWN = new Set([
   'json',
   'smoke',
   'profile',
+  'app-node-args',
   'help',
 ]);
 const args = Object.fromEntries(
@@ -73,7 +75,7 @@ for (const key of Object.keys(args)) {
 }
 if ('help' in args) {
   console.log(
-    'Options: --scenarios= --db= --connections= --duration= --warmup= --scaling --no-scaling --json= --smoke --profile=<scenario>',
+    'Options: --scenarios= --db= --connections= --duration= --warmup= --scaling --no-scaling --json= --smoke --profile=<scenario> --app-node-args=',
   );
   process.exit(0);
 }
@@ -102,6 +104,8 @@ const options = {
   warmup: smoke ? 0 : numbers(args.warmup, [2], 'warmup')[0],
   json: args.json,
   profile: args.profile,
+  /** Extra node flags for every app process, e.g. a heap cap: `--app-node-args=--max-old-space-size=96`. */
+  appNodeArgs: list(args['app-node-args'], []),
   users: smoke ? 20 : 1_000,
   loginUsers: smoke ? 20 : 1_000,
   /** Smoke runs only prove that every scenario works: small pools of single-use items, which may run out (noted). */
@@ -262,7 +266,7 @@ function sizes() {
 async function runMatrix() {
   const rows = [];
   for (const db of options.db) {
-    await withTarget({ db, tag: db }, async (target) => {
+    await withTarget({ db, tag: db, nodeArgs: options.appNodeArgs }, async (target) => {
       console.log(`${db}: ${target.dbLabel}; app pid ${target.app.pid} (sample-app/dist/main.js), simulator ${target.simUrl}`);
       const world = new World(target, sizes());
       for (const scenario of options.scenarios) {
@@ -276,7 +280,7 @@ async function runMatrix() {
 async function runScaling() {
   const rows = [];
   for (const workers of [1, 2]) {
-    await withTarget({ db: 'postgres', workers, tag: `scaling${workers}` }, async (target) => {
+    await withTarget({ db: 'postgres', workers, tag: `scaling${workers}`, nodeArgs: options.appNodeArgs }, async (target) => {
       console.log(
         `scaling, ${workers} app process(es): ${target.dbLabel}; cluster primary ${target.pids[0]}, workers ${target.pids.slice(1).join(', ')}`,
       );
@@ -296,11 +300,14 @@ async function runProfile() {
   const profileDir = join(dir, 'cpuprofile');
   mkdirSync(profileDir);
   let row;
-  const target = await withTarget({ db, tag: 'profile', nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }, async (t) => {
-    console.log(`profile: ${scenario} ×${connections} on ${t.dbLabel}, app under node --cpu-prof (pid ${t.app.pid})`);
-    row = await measure(new World(t, sizes()), scenario, connections, 1);
-    return t;
-  });
+  const target = await withTarget(
+    { db, tag: 'profile', nodeArgs: [...options.appNodeArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
+    async (t) => {
+      console.log(`profile: ${scenario} ×${connections} on ${t.dbLabel}, app under node --cpu-prof (pid ${t.app.pid})`);
+      row = await measure(new World(t, sizes()), scenario, connections, 1);
+      return t;
+    },
+  );
   if (target.exit?.code !== 0) console.error(`the app exited with ${JSON.stringify(target.exit)}: the profile may be missing`);
   const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length !== 1) throw new Error(`expected one .cpuprofile in ${profileDir}, found ${files.length}`);
