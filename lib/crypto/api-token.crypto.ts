@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { randomBase64Url } from './random.util';
 
 /** Bytes of CSPRNG output in an API token: 240 bits, 40 base64url characters. */
@@ -30,5 +30,5 @@ export function isApiTokenShape(value: unknown): boolean {
  * @publicApi
  */
 export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
