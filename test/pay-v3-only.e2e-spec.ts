@@ -2,7 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { encryptPayV3Resource, PayOrder, PayRefund, payV3Message, signPayV3, WeChatPayError, WeChatPayService } from '../lib';
 import type { MiniProgramPayOptions } from '../lib';
 import { PayNotifyProcessor } from '../lib/pay/pay-notify.processor';
-import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, WeChatSimulator } from '../lib/testing';
+import {
+  SIMULATOR_DEV_APP,
+  SIMULATOR_DEV_CERTIFICATES,
+  SIMULATOR_DEV_MERCHANT,
+  SIMULATOR_DEV_V3,
+  simulatorDevV3Options,
+  WeChatSimulator,
+} from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
 import { until } from './src/pay-fixture';
 import { freePort, Harness, startHarness, testDbEngine } from './utils/harness';
@@ -19,14 +26,7 @@ function v3OnlyPayOptions(sim: WeChatSimulator, port: number): MiniProgramPayOpt
     mchId: SIMULATOR_DEV_MERCHANT.mchId,
     baseUrl: sim.payUrl,
     ca: SIMULATOR_DEV_CERTIFICATES.ca,
-    v3: {
-      apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
-      merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
-      merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
-      wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey,
-      wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId,
-      notifyUrl: `http://127.0.0.1:${port}/miniprogram_auth/wechatPayV3Callback`,
-    },
+    v3: simulatorDevV3Options('public-key', { notifyUrl: `http://127.0.0.1:${port}/miniprogram_auth/wechatPayV3Callback` }),
   };
 }
 

@@ -2,7 +2,7 @@ import { constants, createHash, createPublicKey, privateDecrypt } from 'node:cry
 import { PayOrder, PayOrderStateError, PayRefund, WeChatPayError, WeChatPayService, payV3Message, verifyPayV3 } from '../lib';
 import { WeChatPayV3Client } from '../lib/pay/v3/wechat-pay-v3.client';
 import type { MiniProgramPayOptions } from '../lib';
-import { SIMULATOR_DEV_V3, WeChatSimulator } from '../lib/testing';
+import { SIMULATOR_DEV_V3, simulatorDevV3Options, WeChatSimulator } from '../lib/testing';
 import type { SimPayV3Mode } from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
 import { freePort, Harness, simulatorPayOptions, startHarness, testDbEngine } from './utils/harness';
@@ -39,14 +39,7 @@ function v3PayOptions(sim: WeChatSimulator, port: number, mode: SimPayV3Mode): M
     apiVersion: 'v3',
     // The merchant API certificate: the v3 signing key's, and the client certificate of v2 calls alike.
     clientCert: { cert: SIMULATOR_DEV_V3.merchantCertificate, key: SIMULATOR_DEV_V3.merchantPrivateKey },
-    v3: {
-      apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
-      merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
-      merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
-      ...(mode === 'public-key'
-        ? { wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey, wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId }
-        : {}),
-    },
+    v3: simulatorDevV3Options(mode),
   });
 }
 

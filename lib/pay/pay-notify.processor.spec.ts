@@ -4,7 +4,7 @@ import { encryptPayV3Resource } from '../crypto/pay-v3.crypto';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
-import { SIMULATOR_DEV_V3 } from '../testing/dev-v3-keys';
+import { SIMULATOR_DEV_V3, simulatorDevV3Options } from '../testing/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
@@ -40,14 +40,7 @@ describe('PayNotifyProcessor, v3 notifications keyed by their data', () => {
       pay: {
         mchId: MCH,
         baseUrl: 'http://127.0.0.1:9',
-        v3: {
-          apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
-          merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
-          merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
-          wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey,
-          wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId,
-          notifyUrl: 'https://host/mp/wechatPayV3Callback',
-        },
+        v3: simulatorDevV3Options('public-key', { notifyUrl: 'https://host/mp/wechatPayV3Callback' }),
       },
     });
     db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [PayOrder, PayRefund], synchronize: true });

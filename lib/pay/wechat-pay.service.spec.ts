@@ -5,7 +5,7 @@ import { PayRefund } from '../entities/pay-refund.entity';
 import { WeChatUnavailableError } from '../errors/wechat-api.error';
 import { WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
-import { SIMULATOR_DEV_V3 } from '../testing/dev-v3-keys';
+import { simulatorDevV3Options } from '../testing/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
@@ -29,13 +29,7 @@ async function setup() {
       notifyUrl: 'https://host/mp/wechatPayCallback',
       apiVersion: 'v3',
       baseUrl: 'http://127.0.0.1:9',
-      v3: {
-        apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
-        merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
-        merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
-        wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey,
-        wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId,
-      },
+      v3: simulatorDevV3Options(),
     },
   });
   const db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [PayOrder, PayRefund], synchronize: true });

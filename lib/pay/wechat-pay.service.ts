@@ -17,7 +17,7 @@ import { parseBill } from './bill.parser';
 import { PayInput, int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
-import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
+import { TRADE_STATES, WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import type { HeaderBag } from './v3/wechat-pay-v3.client';
 import type { V3JsapiPaymentParams } from './v3/wechat-pay-v3.interfaces';
 import type {
@@ -69,18 +69,6 @@ const V3_REFUND_STATUS: ReadonlyMap<string, PayRefund['status']> = new Map([
   ['ABNORMAL', 'CHANGE'],
   ['CLOSED', 'REFUNDCLOSE'],
   ['PROCESSING', 'PROCESSING'],
-]);
-
-/** The trade states `syncOrder` knows (v2 and v3); any other answer leaves the order as it is. */
-const KNOWN_TRADE_STATES: ReadonlySet<string> = new Set([
-  'SUCCESS',
-  'REFUND',
-  'NOTPAY',
-  'CLOSED',
-  'REVOKED',
-  'USERPAYING',
-  'PAYERROR',
-  'ACCEPT',
 ]);
 
 /**
@@ -460,7 +448,7 @@ export class WeChatPayService {
     }
     // v2's orderQuery reads a missing trade_state as NOTPAY, v3 leaves an undocumented one out: neither may overwrite the order.
     const sent: unknown = query.raw.trade_state;
-    if (typeof sent !== 'string' || !KNOWN_TRADE_STATES.has(sent) || query.tradeState !== sent) {
+    if (typeof sent !== 'string' || !TRADE_STATES.has(sent) || query.tradeState !== sent) {
       throw new WeChatUnavailableError(
         'syncOrder',
         'invalid-response',

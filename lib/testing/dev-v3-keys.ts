@@ -1,4 +1,5 @@
-import type { SimulatorDevV3Keys } from './simulator.interfaces';
+import type { MiniProgramPayV3Options } from '../interfaces/wechat-pay-options.interface';
+import type { SimPayV3Mode, SimulatorDevV3Keys } from './simulator.interfaces';
 
 /**
  * Development-only key material of the simulated WeChat Pay API v3, generated once with the `openssl` command (2048-bit
@@ -257,3 +258,25 @@ HLEwN8Xfgi5yhYLQbRCE
 -----END CERTIFICATE-----
 `,
 });
+
+/**
+ * `pay.v3` options for the simulator's development merchant: its APIv3 key and merchant key, and in `public-key` mode
+ * (the default) the WeChat Pay public key with its id; in `certificate` mode neither, so that the app downloads the
+ * simulator's platform certificates. The merchant certificate (`merchantCertificate`, with `merchantPrivateKey`) is
+ * also the client certificate to give as `pay.clientCert` beside it.
+ * @publicApi
+ */
+export function simulatorDevV3Options(
+  mode: SimPayV3Mode = 'public-key',
+  extra: Partial<MiniProgramPayV3Options> = {},
+): MiniProgramPayV3Options {
+  return {
+    apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
+    merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
+    merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
+    ...(mode === 'public-key'
+      ? { wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey, wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId }
+      : {}),
+    ...extra,
+  };
+}

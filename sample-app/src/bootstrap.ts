@@ -11,6 +11,7 @@ import {
   SIMULATOR_DEV_CERTIFICATES,
   SIMULATOR_DEV_MERCHANT,
   SIMULATOR_DEV_V3,
+  simulatorDevV3Options,
   WeChatSimulator,
 } from 'nestjs-miniprogram-api/testing';
 import { AppModule } from './app.module';
@@ -61,21 +62,12 @@ function simulatorPay(appBase: string, payUrl: string, config: SampleConfig): Mi
     clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
   };
   if (config.payApiVersion !== 'v3') return v2;
-  const publicKey =
-    config.simulatorPayV3Mode === 'certificate'
-      ? {}
-      : { wechatPayPublicKey: SIMULATOR_DEV_V3.wechatPayPublicKey, wechatPayPublicKeyId: SIMULATOR_DEV_V3.publicKeyId };
   return {
     ...v2,
     apiVersion: 'v3',
     // One merchant API certificate (apiclient_cert.pem) serves both APIs: the v2 client certificate is the v3 key's.
     clientCert: { cert: SIMULATOR_DEV_V3.merchantCertificate, key: SIMULATOR_DEV_V3.merchantPrivateKey },
-    v3: {
-      apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
-      merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
-      merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
-      ...publicKey,
-    },
+    v3: simulatorDevV3Options(config.simulatorPayV3Mode === 'certificate' ? 'certificate' : 'public-key'),
   };
 }
 

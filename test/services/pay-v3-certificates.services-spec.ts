@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { RedisAccessTokenStore, WeChatPayService } from '../../lib';
 import { WeChatPayV3Client } from '../../lib/pay/v3/wechat-pay-v3.client';
-import { SIMULATOR_DEV_V3, WeChatSimulator } from '../../lib/testing';
+import { SIMULATOR_DEV_V3, simulatorDevV3Options, WeChatSimulator } from '../../lib/testing';
 import { createTestDatabase, freePort, Harness, simulatorPayOptions, startHarness, TestDatabase } from '../utils/harness';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,11 +32,7 @@ describe('two app instances in platform-certificate mode share the certificates 
             pay: simulatorPayOptions(sim, port, {
               apiVersion: 'v3',
               clientCert: { cert: SIMULATOR_DEV_V3.merchantCertificate, key: SIMULATOR_DEV_V3.merchantPrivateKey },
-              v3: {
-                apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
-                merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,
-                merchantSerialNo: SIMULATOR_DEV_V3.merchantSerialNo,
-              },
+              v3: simulatorDevV3Options('certificate'),
             }),
           },
         }),

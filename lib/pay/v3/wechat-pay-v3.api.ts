@@ -24,7 +24,8 @@ import type {
   V3TransactionResult,
 } from './wechat-pay-v3.interfaces';
 
-const TRADE_STATES: ReadonlySet<string> = new Set<V3TradeState>([
+/** The trade states WeChat Pay documents (v2 and v3 name them alike). @internal */
+export const TRADE_STATES: ReadonlySet<string> = new Set<V3TradeState>([
   'SUCCESS',
   'REFUND',
   'NOTPAY',
