@@ -582,7 +582,6 @@ export class WeChatPayService {
     return version === 'v3' ? this.v3.jsapiParams(prepayId) : this.jsapiParams(prepayId);
   }
 
-  /** Closes an out_trade_no through `version`. */
   /**
    * Closes the order's out_trade_no at WeChat. ORDERNOTEXIST (it never reached WeChat) and ORDERCLOSED leave nothing to
    * close; a paid order is synced (its payment applied) and refused with PayOrderStateError.
