@@ -223,6 +223,7 @@ describe('WeChatPayV3Client (against a local signed stub)', () => {
     const error = await built.api.queryOrder({ outTradeNo: 'order0001' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeChatUnavailableError);
     expect((error as WeChatUnavailableError).kind).toBe('invalid-response');
+    expect(stub.requests).toHaveLength(1);
   });
 
   it('maps error answers to WeChatPayError with code, message and HTTP status; retries 5xx', async () => {
