@@ -1,4 +1,3 @@
-import type { MiniProgramPayV3Options } from '../interfaces/wechat-pay-options.interface';
 import type { SimPayV3Mode, SimulatorDevV3Keys } from './simulator.interfaces';
 
 /**
@@ -260,6 +259,21 @@ HLEwN8Xfgi5yhYLQbRCE
 });
 
 /**
+ * The `pay.v3` options {@link simulatorDevV3Options} gives (a `MiniProgramPayV3Options`, declared here so that the
+ * simulator does not depend on the module it stands in for).
+ * @publicApi
+ */
+export interface SimulatorDevV3PayOptions {
+  apiV3Key: string;
+  merchantPrivateKey: string;
+  merchantSerialNo: string;
+  wechatPayPublicKey?: string;
+  wechatPayPublicKeyId?: string;
+  platformCertificates?: boolean;
+  notifyUrl?: string;
+}
+
+/**
  * `pay.v3` options for the simulator's development merchant: its APIv3 key and merchant key, and in `public-key` mode
  * (the default) the WeChat Pay public key with its id; in `certificate` mode neither, so that the app downloads the
  * simulator's platform certificates. The merchant certificate (`merchantCertificate`, with `merchantPrivateKey`) is
@@ -268,8 +282,8 @@ HLEwN8Xfgi5yhYLQbRCE
  */
 export function simulatorDevV3Options(
   mode: SimPayV3Mode = 'public-key',
-  extra: Partial<MiniProgramPayV3Options> = {},
-): MiniProgramPayV3Options {
+  extra: Partial<SimulatorDevV3PayOptions> = {},
+): SimulatorDevV3PayOptions {
   return {
     apiV3Key: SIMULATOR_DEV_V3.apiV3Key,
     merchantPrivateKey: SIMULATOR_DEV_V3.merchantPrivateKey,

@@ -8,6 +8,7 @@ export {
 } from './simulator.constants';
 export { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
 export { SIMULATOR_DEV_V3, simulatorDevV3Options } from './dev-v3-keys';
+export type { SimulatorDevV3PayOptions } from './dev-v3-keys';
 export { SimulatorInputError } from './simulator-http';
 export { parseSimulatorArgs, SIMULATOR_USAGE } from './simulator-cli';
 export type { SimulatorCliCommand } from './simulator-cli';
