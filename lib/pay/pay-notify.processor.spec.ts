@@ -9,6 +9,7 @@ import type { PayEventRegistry } from './pay-event.registry';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
+import { MemoryAccessTokenStore } from '../wechat/access-token.store';
 
 const MCH = '1900000109';
 const APP_ID = 'wx4f4bc4dec97d474b';
@@ -47,7 +48,7 @@ describe('PayNotifyProcessor, v3 notifications keyed by their data', () => {
     await db.initialize();
     orders = db.getRepository(PayOrder);
     refunds = db.getRepository(PayRefund);
-    const client = new WeChatPayV3Client(options, new WeChatPayHttpClient(options));
+    const client = new WeChatPayV3Client(options, new WeChatPayHttpClient(options), new MemoryAccessTokenStore());
     jest.spyOn(client, 'verify').mockResolvedValue(undefined);
     events = { orderPaid: jest.fn(), refundSettled: jest.fn() };
     processor = new PayNotifyProcessor(options, events as unknown as PayEventRegistry, orders, refunds, client);

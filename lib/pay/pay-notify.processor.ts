@@ -27,8 +27,9 @@ class Rejection extends Error {}
 /**
  * The final v3 refund statuses as the `PayRefund` model names them. A Map, not an object: a `refund_status` such as
  * `constructor` or `__proto__` must find nothing.
+ * @internal
  */
-const V3_REFUND_STATUS: ReadonlyMap<string, PayRefundStatus> = new Map<string, PayRefundStatus>([
+export const V3_REFUND_STATUS: ReadonlyMap<string, PayRefundStatus> = new Map<string, PayRefundStatus>([
   ['SUCCESS', 'SUCCESS'],
   ['ABNORMAL', 'CHANGE'],
   ['CLOSED', 'REFUNDCLOSE'],

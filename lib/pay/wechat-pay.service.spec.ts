@@ -13,6 +13,7 @@ import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
 import type { OrderQueryResult } from './wechat-pay.interfaces';
 import { WeChatPayService } from './wechat-pay.service';
+import { MemoryAccessTokenStore } from '../wechat/access-token.store';
 
 const MCH = '1900000109';
 const APP_ID = 'wx4f4bc4dec97d474b';
@@ -37,7 +38,7 @@ async function setup() {
   const orders: Repository<PayOrder> = db.getRepository(PayOrder);
   const refunds: Repository<PayRefund> = db.getRepository(PayRefund);
   const http = new WeChatPayHttpClient(options);
-  const client = new WeChatPayV3Client(options, http);
+  const client = new WeChatPayV3Client(options, http, new MemoryAccessTokenStore());
   const call = jest.spyOn(client, 'call').mockRejectedValue(new Error('no answer queued'));
   const events = { orderPaid: jest.fn(), refundSettled: jest.fn() } as unknown as PayEventRegistry;
   const notifications = new PayNotifyProcessor(options, events, orders, refunds, client);

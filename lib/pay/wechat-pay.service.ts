@@ -15,7 +15,7 @@ import { isUniqueViolation } from '../utils/unique-violation.util';
 import { withRetries } from '../utils/retry.util';
 import { parseBill } from './bill.parser';
 import { PayInput, int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
-import { PayNotifyProcessor } from './pay-notify.processor';
+import { PayNotifyProcessor, V3_REFUND_STATUS } from './pay-notify.processor';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
 import { TRADE_STATES, WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import type { HeaderBag } from './v3/wechat-pay-v3.client';
@@ -62,14 +62,6 @@ const ORDER_PAID = new Set(['ORDERPAID', 'ORDER_PAID', 'TRADE_STATE_SUCCESS']);
 
 /** err_codes (v2 and v3) of a close that has nothing to close. */
 const NOTHING_TO_CLOSE = new Set(['ORDERNOTEXIST', 'ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'ORDERCLOSED', 'ORDER_CLOSED']);
-
-/** v3 refund statuses as the `PayRefund` model names them. */
-const V3_REFUND_STATUS: ReadonlyMap<string, PayRefund['status']> = new Map([
-  ['SUCCESS', 'SUCCESS'],
-  ['ABNORMAL', 'CHANGE'],
-  ['CLOSED', 'REFUNDCLOSE'],
-  ['PROCESSING', 'PROCESSING'],
-]);
 
 /**
  * WeChat Pay API v2 for a mini program: every API of the original's list, typed, plus high-level

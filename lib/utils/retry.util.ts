@@ -28,6 +28,15 @@ export async function withRetries<T>(call: () => Promise<T>, policy: RetryPolicy
 }
 
 /**
+ * How long a lock held around a WeChat call (with `http.retries` retries, each up to `http.timeoutMs`, backing off from
+ * `http.retryDelayMs`) must live so that it outlasts the call, plus a second.
+ * @internal
+ */
+export function callLockTtlMs(http: { timeoutMs: number; retries: number; retryDelayMs: number }): number {
+  return (http.timeoutMs + http.retryDelayMs * 2 ** http.retries) * (http.retries + 1) + 1000;
+}
+
+/**
  * The error code of a Node network error, looking through `cause` chains (fetch wraps them).
  * @internal
  */

@@ -4,6 +4,7 @@ import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.err
 import { MINI_PROGRAM_ACCESS_TOKEN_STORE, MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import type { ResolvedMiniProgramOptions } from '../interfaces';
 import type { AccessTokenStore } from './access-token.store';
+import { callLockTtlMs } from '../utils/retry.util';
 import type { WeChatPhoneInfo, WeChatSession } from './wechat-api.interface';
 import { WeChatHttpClient, WeChatJson, WeChatRequest } from './wechat-http.client';
 
@@ -154,8 +155,7 @@ export class WeChatApiService {
    */
   private async refresh(forceRefresh: boolean, rejected?: string): Promise<string> {
     if (!this.store.lock) return this.fetchAccessToken(forceRefresh);
-    const { timeoutMs, retries, retryDelayMs } = this.options.http;
-    const lockTtl = (timeoutMs + retryDelayMs * 2 ** retries) * (retries + 1) + 1000;
+    const lockTtl = callLockTtlMs(this.options.http);
     const deadline = Date.now() + lockTtl;
     for (;;) {
       const release = await this.store.lock(this.storeKey, lockTtl);

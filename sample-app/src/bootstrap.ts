@@ -67,7 +67,7 @@ function simulatorPay(appBase: string, payUrl: string, config: SampleConfig): Mi
     apiVersion: 'v3',
     // One merchant API certificate (apiclient_cert.pem) serves both APIs: the v2 client certificate is the v3 key's.
     clientCert: { cert: SIMULATOR_DEV_V3.merchantCertificate, key: SIMULATOR_DEV_V3.merchantPrivateKey },
-    v3: simulatorDevV3Options(config.simulatorPayV3Mode === 'certificate' ? 'certificate' : 'public-key'),
+    v3: simulatorDevV3Options(config.simulatorPayV3Mode),
   };
 }
 

@@ -5,6 +5,7 @@ import { SIMULATOR_DEV_V3 } from '../../testing/dev-v3-keys';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { normaliseRefund, normaliseTransaction, WeChatPayV3Api } from './wechat-pay-v3.api';
 import { WeChatPayV3Client } from './wechat-pay-v3.client';
+import { MemoryAccessTokenStore } from '../../wechat/access-token.store';
 
 const K = SIMULATOR_DEV_V3;
 
@@ -26,7 +27,7 @@ function setup() {
       },
     },
   });
-  const client = new WeChatPayV3Client(options, new WeChatPayHttpClient(options));
+  const client = new WeChatPayV3Client(options, new WeChatPayHttpClient(options), new MemoryAccessTokenStore());
   const call = jest.spyOn(client, 'call').mockRejectedValue(new Error('must not be sent'));
   const download = jest.spyOn(client, 'download').mockRejectedValue(new Error('must not be sent'));
   return { api: new WeChatPayV3Api(options, client), call, download };

@@ -106,7 +106,7 @@ const SYSTEM_ERROR: Reply = { status: 500, body: '{"code":"SYSTEM_ERROR","messag
  * A client in certificate mode over a stub WeChatPayHttpClient (no socket): `handler` answers each path, signed now
  * with the platform key unless the reply says otherwise; certificate answers can be delayed.
  */
-function fakePay(handler: (path: string) => Reply, store?: AccessTokenStore, delayMs = 0) {
+function fakePay(handler: (path: string) => Reply, store: AccessTokenStore = new MemoryAccessTokenStore(), delayMs = 0) {
   const paths: string[] = [];
   const http = {
     request: async (_api: string, _method: string, path: string) => {
@@ -164,7 +164,7 @@ function build(stub: Stub, mode: 'public-key' | 'certificate') {
     },
   });
   const http = new WeChatPayHttpClient(options);
-  const client = new WeChatPayV3Client(options, http);
+  const client = new WeChatPayV3Client(options, http, new MemoryAccessTokenStore());
   return { client, api: new WeChatPayV3Api(options, client), http };
 }
 
@@ -348,7 +348,7 @@ describe('WeChatPayV3Client (against a local signed stub)', () => {
       pay: { mchId: MCH, apiKey: '0123456789abcdef0123456789abcdef', notifyUrl: 'https://h/n' },
     });
     const http = new WeChatPayHttpClient(options);
-    const api = new WeChatPayV3Api(options, new WeChatPayV3Client(options, http));
+    const api = new WeChatPayV3Api(options, new WeChatPayV3Client(options, http, new MemoryAccessTokenStore()));
     await expect(api.queryOrder({ outTradeNo: 'order0001' })).rejects.toBeInstanceOf(WeChatPayInputError);
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHmac, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
 import {
   buildPayV3Authorization,
@@ -12,7 +12,7 @@ import { WeChatUnavailableError } from '../../errors/wechat-api.error';
 import { WeChatPayError, WeChatPayInputError } from '../../errors/wechat-pay.error';
 import type { ResolvedMiniProgramOptions, ResolvedPayOptions, ResolvedPayV3Options } from '../../interfaces';
 import { MINI_PROGRAM_ACCESS_TOKEN_STORE, MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
-import { withRetries } from '../../utils/retry.util';
+import { callLockTtlMs, withRetries } from '../../utils/retry.util';
 import type { AccessTokenStore } from '../../wechat/access-token.store';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 
@@ -107,7 +107,6 @@ const LOCK_POLLS = 20;
 export class WeChatPayV3Client {
   private readonly logger = new Logger('MiniProgram');
   private readonly certificates = new Map<string, CachedCertificate>();
-  private readonly store: AccessTokenStore | undefined;
   private loading: Promise<void> | null = null;
   /** When the cached list was downloaded (here or by another process); 0 before the first. */
   private lastLoad = 0;
@@ -117,10 +116,8 @@ export class WeChatPayV3Client {
   constructor(
     @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
     private readonly http: WeChatPayHttpClient,
-    @Optional() @Inject(MINI_PROGRAM_ACCESS_TOKEN_STORE) store?: AccessTokenStore,
-  ) {
-    this.store = store ?? options.accessTokenStore;
-  }
+    @Inject(MINI_PROGRAM_ACCESS_TOKEN_STORE) private readonly store: AccessTokenStore,
+  ) {}
 
   /** The v3 options, or a typed error naming the API when v3 is not configured. */
   v3(api: string): { pay: ResolvedPayOptions; v3: ResolvedPayV3Options } {
@@ -259,29 +256,19 @@ export class WeChatPayV3Client {
    * `WeChatPayError` whose code could drive state changes.
    */
   private async answer(api: string, status: number, headers: HeaderBag, body: Buffer, verify = true): Promise<PayV3Answer> {
-    if (status >= 300) {
-      if (verify && hasSignatureHeader(headers)) {
-        try {
-          await this.verify(api, headers, body, 'answer');
-        } catch (error) {
-          if (error instanceof PayV3SignatureError) {
-            throw new WeChatUnavailableError(api, 'invalid-response', `the error answer's signature is refused: ${error.message}`);
-          }
-          throw error;
-        }
-      }
-      this.throwError(api, status, body);
-    }
-    if (verify) {
+    const failed = status >= 300;
+    if (verify && (!failed || hasSignatureHeader(headers))) {
       try {
         await this.verify(api, headers, body, 'answer');
       } catch (error) {
         if (error instanceof PayV3SignatureError) {
-          throw new WeChatUnavailableError(api, 'invalid-response', `the answer's signature is refused: ${error.message}`);
+          const what = failed ? 'error answer' : 'answer';
+          throw new WeChatUnavailableError(api, 'invalid-response', `the ${what}'s signature is refused: ${error.message}`);
         }
         throw error;
       }
     }
+    if (failed) this.throwError(api, status, body);
     if (body.length === 0) return { status, body, json: {} };
     let json: unknown;
     try {
@@ -374,15 +361,12 @@ export class WeChatPayV3Client {
    */
   private async load(api: string, wanted?: string): Promise<void> {
     const store = this.store;
-    if (!store) return this.install(await this.downloadCertificates(api), Date.now());
     const key = `wechatpay:v3:certificates:${this.v3(api).pay.mchId}`;
     const seen = await this.readShared(api, key);
     if (seen && this.serves(seen, wanted)) return this.install(seen.found, seen.downloadedAt);
     let release: (() => Promise<void>) | null | undefined;
     if (store.lock) {
-      const { timeoutMs, retries, retryDelayMs } = this.options.http;
-      const ttl = (timeoutMs + retryDelayMs * 2 ** retries) * (retries + 1) + 1000;
-      release = await this.storeCall('lock', () => store.lock!(key, ttl));
+      release = await this.storeCall('lock', () => store.lock!(key, callLockTtlMs(this.options.http)));
       const deadline = Date.now() + LOCK_POLLS * LOCK_POLL_MS;
       for (let i = 0; release === null && i < LOCK_POLLS && Date.now() < deadline; i++) {
         await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
@@ -422,7 +406,7 @@ export class WeChatPayV3Client {
    * back), its certificates parsed and checked again; otherwise `null`.
    */
   private async readShared(api: string, key: string): Promise<{ downloadedAt: number; found: Map<string, CachedCertificate> } | null> {
-    const stored = await this.storeCall('read', () => this.store!.get(key));
+    const stored = await this.storeCall('read', () => this.store.get(key));
     if (!stored || stored.expiresAt <= Date.now()) return null;
     const shared = this.parseShared(api, stored.token);
     if (!shared || Date.now() - shared.downloadedAt >= CERT_REFRESH_MS || shared.downloadedAt < this.lastLoad) return null;
