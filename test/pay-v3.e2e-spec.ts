@@ -43,6 +43,17 @@ function v3PayOptions(sim: WeChatSimulator, port: number, mode: SimPayV3Mode): M
   });
 }
 
+/** Notification variants the app must refuse, with the status it answers (401: signature or timestamp; 400: content). */
+const REFUSED_VARIANTS = [
+  ['forged-signature', 401],
+  ['missing-signature', 401],
+  ['stale-timestamp', 401],
+  ['unknown-serial', 401],
+  ['wrong-key', 400],
+  ['wrong-amount', 400],
+  ['wrong-mchid', 400],
+] as const;
+
 describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (fixture host + simulator + ${testDbEngine()})`, (mode) => {
   let sim: WeChatSimulator;
   let h: Harness;
@@ -129,15 +140,7 @@ describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (f
     expect(paidEvents(order)).toHaveLength(1);
   });
 
-  it.each([
-    ['forged-signature', 401],
-    ['missing-signature', 401],
-    ['stale-timestamp', 401],
-    ['unknown-serial', 401],
-    ['wrong-key', 400],
-    ['wrong-amount', 400],
-    ['wrong-mchid', 400],
-  ] as const)('answers a %s notification %i and changes nothing', async (kind, status) => {
+  it.each(REFUSED_VARIANTS)('answers a %s notification %i and changes nothing', async (kind, status) => {
     const { order } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 303, openId });
     const before = await orders().findOneByOrFail({ id: order.id });
     const res = await control(sim, '/__sim/notify', { outTradeNo: order.outTradeNo, kind });
@@ -207,33 +210,30 @@ describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (f
     expect(queried).toMatchObject({ status: 'SUCCESS', refundFee: 200, outRefundNo: refund.outRefundNo });
   });
 
-  it.each([
-    ['forged-signature', 401],
-    ['missing-signature', 401],
-    ['stale-timestamp', 401],
-    ['unknown-serial', 401],
-    ['wrong-key', 400],
-    ['wrong-amount', 400],
-    ['wrong-mchid', 400],
-    ['replay', 204],
-  ] as const)('answers a %s refund notification %i and settles nothing again', async (kind, status) => {
-    const { order, params } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 515, openId });
-    await sim.pay({ prepayId: prepayOf(params.package) });
-    await until(async () => (await orders().findOneByOrFail({ id: order.id })).paid);
-    const refund = await pay.refundOrder({ order: order.id, refundFee: 100 });
-    await until(async () => (await refunds().findOneByOrFail({ id: refund.id })).status === 'SUCCESS');
-    const before = { order: await orders().findOneByOrFail({ id: order.id }), refund: await refunds().findOneByOrFail({ id: refund.id }) };
-    const res = await control(sim, '/__sim/refundNotify', { outRefundNo: refund.outRefundNo, kind });
-    expect(res.status).toBe(200);
-    const delivery = await until(() =>
-      sim.notifications.find((n) => n.outRefundNo === refund.outRefundNo && n.variant === kind && n.attempts.length > 0),
-    );
-    expect(delivery.attempts[0].status).toBe(status);
-    if (status !== 204) expect(JSON.parse(delivery.attempts[0].body)).toMatchObject({ code: 'FAIL' });
-    expect(await orders().findOneByOrFail({ id: order.id })).toEqual(before.order);
-    expect(await refunds().findOneByOrFail({ id: refund.id })).toEqual(before.refund);
-    expect(probe.refunds.filter((e) => e.refund.id === refund.id)).toHaveLength(1);
-  });
+  it.each([...REFUSED_VARIANTS, ['replay', 204] as const])(
+    'answers a %s refund notification %i and settles nothing again',
+    async (kind, status) => {
+      const { order, params } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 515, openId });
+      await sim.pay({ prepayId: prepayOf(params.package) });
+      await until(async () => (await orders().findOneByOrFail({ id: order.id })).paid);
+      const refund = await pay.refundOrder({ order: order.id, refundFee: 100 });
+      await until(async () => (await refunds().findOneByOrFail({ id: refund.id })).status === 'SUCCESS');
+      const before = {
+        order: await orders().findOneByOrFail({ id: order.id }),
+        refund: await refunds().findOneByOrFail({ id: refund.id }),
+      };
+      const res = await control(sim, '/__sim/refundNotify', { outRefundNo: refund.outRefundNo, kind });
+      expect(res.status).toBe(200);
+      const delivery = await until(() =>
+        sim.notifications.find((n) => n.outRefundNo === refund.outRefundNo && n.variant === kind && n.attempts.length > 0),
+      );
+      expect(delivery.attempts[0].status).toBe(status);
+      if (status !== 204) expect(JSON.parse(delivery.attempts[0].body)).toMatchObject({ code: 'FAIL' });
+      expect(await orders().findOneByOrFail({ id: order.id })).toEqual(before.order);
+      expect(await refunds().findOneByOrFail({ id: refund.id })).toEqual(before.refund);
+      expect(probe.refunds.filter((e) => e.refund.id === refund.id)).toHaveLength(1);
+    },
+  );
 
   it('closes an order through v3', async () => {
     const { order } = await pay.createJsapiPayment({ body: 'Pickup order', totalFee: 606, openId });
