@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuthTokenService } from './auth/auth-token.service';
 import { MiniProgramAuthGuard } from './auth/mini-program-auth.guard';
@@ -11,6 +11,7 @@ import { accessTokenStoreProvider, optionsProvider } from './mini-program.provid
 import { WeChatApiService } from './wechat/wechat-api.service';
 import { WeChatCryptoService } from './wechat/wechat-crypto.service';
 import { WeChatHttpClient } from './wechat/wechat-http.client';
+import { HttpPlatformSetup } from './http/http-platform.setup';
 import { PayEventRegistry } from './pay/pay-event.registry';
 import { PayNotifyProcessor } from './pay/pay-notify.processor';
 import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
@@ -37,6 +38,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    HttpPlatformSetup,
     optionsProvider,
     accessTokenStoreProvider,
     WeChatHttpClient,
@@ -68,4 +70,13 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     WeChatPayV3Api,
   ],
 })
-export class MiniProgramModule extends ConfigurableModuleClass {}
+export class MiniProgramModule extends ConfigurableModuleClass implements NestModule {
+  constructor(private readonly platform: HttpPlatformSetup) {
+    super();
+  }
+
+  /** Nest calls this before it registers any route: the moment to fit the routes to the host's platform. */
+  configure(_consumer: MiddlewareConsumer): void {
+    this.platform.apply();
+  }
+}

@@ -5,6 +5,7 @@ import { startSampleApp, SampleApp } from '../sample-app/src/bootstrap';
 import { databaseOptions, loadConfig } from '../sample-app/src/config';
 import { createTestDatabase } from './utils/database';
 import type { TestDatabase } from './utils/database';
+import { sampleAppEnv } from './utils/platform';
 
 async function post(url: string, body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, {
@@ -19,7 +20,7 @@ describe('sample app in simulator mode (the README walk-through)', () => {
   let sample: SampleApp;
 
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', SIMULATOR_PORT: '0' });
+    const config = loadConfig(sampleAppEnv());
     sample = await startSampleApp(config, false);
   });
   afterAll(() => sample.close());
@@ -112,13 +113,7 @@ describe.each(['public-key', 'certificate'] as const)('sample app with WeChat Pa
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = loadConfig({
-      PORT: '0',
-      SIMULATOR_PORT: '0',
-      SIMULATOR_PAY_PORT: '0',
-      WECHAT_PAY_API_VERSION: 'v3',
-      SIMULATOR_PAY_V3_MODE: mode,
-    });
+    const config = loadConfig(sampleAppEnv({ WECHAT_PAY_API_VERSION: 'v3', SIMULATOR_PAY_V3_MODE: mode }));
     sample = await startSampleApp({ ...config, database: { ...db.options, autoLoadEntities: true } }, false);
   });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { CapturingLogger, captureProcessOutput, ProcessOutputCapture } from './s
 import { paymentFields, signed, xmlOf } from './src/pay-notifications';
 import { until } from './src/pay-fixture';
 import { freePort, simulatorPayOptions } from './utils/harness';
+import { createPlatformAppFromFactory } from './utils/platform';
 
 /** Letters and digits only, as the options require. */
 const alnum = (length: number) =>
@@ -51,7 +52,10 @@ describe('no secret reaches a log or an error answer', () => {
 
   /** Boots the sample app's module as a host would (NestFactory, abortOnError off so a failure is thrown). */
   async function boot(wechat: MiniProgramModuleOptions, port: number): Promise<INestApplication> {
-    const created = await NestFactory.create(AppModule.forConfig(loadConfig({}), wechat), { logger, abortOnError: false });
+    const created = await createPlatformAppFromFactory(NestFactory, AppModule.forConfig(loadConfig({}), wechat), {
+      logger,
+      abortOnError: false,
+    });
     await created.listen(port, '127.0.0.1');
     return created;
   }

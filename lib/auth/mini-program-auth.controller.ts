@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
 import { CurrentWeChatAccount } from '../decorators/current-wechat-account.decorator';
 import { WeChatAccount } from '../entities/wechat-account.entity';
+import { LibraryRoute } from '../http/http-platform.setup';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
 import {
   LogoutResponse,
@@ -43,6 +44,7 @@ export class MiniProgramAuthController {
 
   /** `{code}` → `{token, user_id, expires_at}`. */
   @Post('login')
+  @LibraryRoute()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Log in with the code of wx.login()',
@@ -57,6 +59,7 @@ export class MiniProgramAuthController {
 
   /** `{iv, encryptedData}` → `{token, wechat: {id, nickName, ...}}`. */
   @Post('updateUserInfo')
+  @LibraryRoute()
   @HttpCode(200)
   @UseGuards(MiniProgramAuthGuard)
   @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
@@ -81,6 +84,7 @@ export class MiniProgramAuthController {
 
   /** `{code}` from the getPhoneNumber button → the phone number, also stored on the account. */
   @Post('phoneNumber')
+  @LibraryRoute()
   @HttpCode(200)
   @UseGuards(MiniProgramAuthGuard)
   @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
@@ -97,6 +101,7 @@ export class MiniProgramAuthController {
 
   /** Revokes the presented token. */
   @Post('logout')
+  @LibraryRoute()
   @HttpCode(200)
   @UseGuards(MiniProgramAuthGuard)
   @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
@@ -109,6 +114,7 @@ export class MiniProgramAuthController {
 
   /** The caller's account. */
   @Get('me')
+  @LibraryRoute()
   @UseGuards(MiniProgramAuthGuard)
   @ApiSecurity(MINI_PROGRAM_TOKEN_SECURITY)
   @ApiOperation({ summary: "The caller's account", description: 'Never includes the session key.' })

@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { LibraryRoute } from '../http/http-platform.setup';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
 import { PAY_XML_MAX_BYTES } from '../crypto/pay-xml.codec';
 import { buildPayXml } from '../crypto/pay-xml.codec';
@@ -16,7 +17,21 @@ interface XmlResponse {
   send(body: string): unknown;
 }
 
-type NotifyRequest = IncomingMessage & { rawBody?: Buffer; body?: unknown };
+/**
+ * The request as either platform hands it to a route: Express's is the `IncomingMessage` itself, Fastify's wraps it
+ * (`raw`). Both carry `headers`, a parsed `body` and, with Nest's `rawBody: true`, the bytes as `rawBody`.
+ */
+type NotifyRequest = { headers: IncomingMessage['headers']; rawBody?: Buffer; body?: unknown; raw?: IncomingMessage };
+
+/**
+ * The unread body stream of a request: on Fastify the library's XML parser hands it over as `body` (routes marked
+ * `readsOwnBody`); otherwise the Node request itself (Fastify's `raw`, or Express's request).
+ */
+function streamOf(req: NotifyRequest): IncomingMessage {
+  const body = req.body as Partial<IncomingMessage> | undefined;
+  if (body && typeof body.on === 'function' && typeof body.resume === 'function') return body as IncomingMessage;
+  return (req.raw ?? req) as unknown as IncomingMessage;
+}
 
 /**
  * Reads a notification's raw bytes on the route itself, so the host needs no app-wide raw-body
@@ -28,7 +43,8 @@ export async function readRawBody(req: NotifyRequest, limit = PAY_XML_MAX_BYTES)
   if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length <= limit ? req.rawBody : null;
   if (typeof req.body === 'string') return Buffer.byteLength(req.body) <= limit ? Buffer.from(req.body, 'utf8') : null;
   if (Buffer.isBuffer(req.body)) return req.body.length <= limit ? req.body : null;
-  if (req.readableEnded || req.complete) return null;
+  const stream = streamOf(req);
+  if (stream.readableEnded || typeof stream.on !== 'function') return null;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -39,18 +55,18 @@ export async function readRawBody(req: NotifyRequest, limit = PAY_XML_MAX_BYTES)
         resolve(value);
       }
     };
-    req.on('data', (chunk: Buffer) => {
+    stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         finish(null);
-        req.resume(); // drain the rest without keeping it
+        stream.resume(); // drain the rest without keeping it
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => finish(Buffer.concat(chunks)));
-    req.on('error', () => finish(null));
-    req.on('close', () => finish(size <= limit ? Buffer.concat(chunks) : null));
+    stream.on('end', () => finish(Buffer.concat(chunks)));
+    stream.on('error', () => finish(null));
+    stream.on('close', () => finish(size <= limit ? Buffer.concat(chunks) : null));
   });
 }
 
@@ -69,6 +85,7 @@ export class PayNotifyController {
   constructor(private readonly pay: WeChatPayService) {}
 
   @Post('wechatPayCallback')
+  @LibraryRoute({ readsOwnBody: true })
   @HttpCode(200)
   @ApiPayNotification('pay')
   async payCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
@@ -78,6 +95,7 @@ export class PayNotifyController {
   }
 
   @Post('wechatRefundCallback')
+  @LibraryRoute({ readsOwnBody: true })
   @HttpCode(200)
   @ApiPayNotification('refund')
   async refundCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
@@ -87,6 +105,7 @@ export class PayNotifyController {
   }
 
   @Post('wechatPayV3Callback')
+  @LibraryRoute()
   @HttpCode(204)
   @ApiPayV3Notification()
   async payV3Callback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {

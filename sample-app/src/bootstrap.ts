@@ -1,6 +1,5 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
@@ -16,7 +15,6 @@ import {
 } from 'nestjs-miniprogram-api/testing';
 import { AppModule } from './app.module';
 import type { SampleConfig } from './config';
-import { CONSOLE_PUBLIC_DIR } from './console.controller';
 import { setupOpenApi } from './openapi';
 
 /** A started sample app and, in simulator mode without SIMULATOR_URL, its in-process simulator. */
@@ -98,6 +96,16 @@ function realPay(pay: NonNullable<SampleConfig['pay']>, apiVersion: SampleConfig
   };
 }
 
+/**
+ * Fastify's adapter, loaded only when chosen (`HTTP_PLATFORM=fastify`): an Express host needs none of Fastify's
+ * packages. Fastify's default body limit (1 MiB) is Express's too for this app's JSON.
+ */
+function fastifyAdapter() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (an import() would be ESM here)
+  const { FastifyAdapter } = require('@nestjs/platform-fastify') as typeof import('@nestjs/platform-fastify');
+  return new FastifyAdapter();
+}
+
 /** Starts the simulator (when needed) and the app, both listening. */
 export async function startSampleApp(config: SampleConfig, logger?: LoggerService | false): Promise<SampleApp> {
   const port = config.port === 0 ? await freePort(config.host) : config.port;
@@ -132,14 +140,14 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
   if (redis) wechat = { ...wechat, accessTokenStore: new RedisAccessTokenStore(redis, { prefix: 'sample:' }) };
 
   try {
-    const app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forConfig(config, wechat),
-      // rawBody: WeChat Pay v3 notifications are verified over the exact bytes WeChat sent.
-      logger === undefined ? { rawBody: true } : { rawBody: true, logger },
-    );
+    // rawBody: WeChat Pay v3 notifications are verified over the exact bytes WeChat sent.
+    const options = logger === undefined ? { rawBody: true } : { rawBody: true, logger };
+    const module = AppModule.forConfig(config, wechat);
+    const app =
+      config.platform === 'fastify'
+        ? await NestFactory.create(module, fastifyAdapter(), options)
+        : await NestFactory.create(module, options);
     try {
-      // The browser console (`/`, its files under `/console/`) plays the mini program user against the simulator.
-      if (config.mode === 'simulator') app.useStaticAssets(CONSOLE_PUBLIC_DIR, { prefix: '/console/', index: false, redirect: false });
       setupOpenApi(app); // Swagger UI at /docs
       await app.listen(port, config.host);
     } catch (error) {

@@ -2,6 +2,8 @@ import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 
 /** The sample app's settings, read from the environment. */
 export interface SampleConfig {
+  /** The Nest HTTP platform (`HTTP_PLATFORM`: `express`, the default, or `fastify`). */
+  platform: 'express' | 'fastify';
   port: number;
   /** Interface to listen on. Default 127.0.0.1 (HOST=0.0.0.0 to reach it from a phone). */
   host: string;
@@ -82,6 +84,12 @@ export function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
   };
 }
 
+function platform(value: string | undefined): SampleConfig['platform'] {
+  if (value === undefined || value === '') return 'express';
+  if (value !== 'express' && value !== 'fastify') throw new Error(`HTTP_PLATFORM must be express or fastify, got "${value}"`);
+  return value;
+}
+
 function payApiVersion(value: string | undefined): 'v2' | 'v3' {
   if (value === undefined || value === '') return 'v2';
   if (value !== 'v2' && value !== 'v3') throw new Error(`WECHAT_PAY_API_VERSION must be v2 or v3, got "${value}"`);
@@ -118,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   if (!!appId !== !!appSecret) throw new Error('Set both WECHAT_APP_ID and WECHAT_APP_SECRET, or neither (simulator mode).');
   const version = payApiVersion(env.WECHAT_PAY_API_VERSION);
   return {
+    platform: platform(env.HTTP_PLATFORM),
     port: port(env.PORT, 3000, 'PORT'),
     host: env.HOST || '127.0.0.1',
     mode: appId ? 'wechat' : 'simulator',

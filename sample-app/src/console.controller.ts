@@ -1,7 +1,7 @@
 import { All, Controller, Get, Header, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 
 /** Where the console's static files are: `sample-app/public`, from `src/` (ts-jest) and from `dist/` alike. */
 export const CONSOLE_PUBLIC_DIR = join(__dirname, '..', 'public');
@@ -36,6 +36,43 @@ export interface ConsoleConfig {
   payApiVersion: 'v2' | 'v3';
 }
 
+/**
+ * What the console's handlers use of the response: `status`, `header` and `send` are the same on Express's response
+ * and Fastify's reply, so the console runs on either platform.
+ */
+interface ConsoleReply {
+  status(code: number): unknown;
+  header(name: string, value: string): unknown;
+  send(body: string | Buffer): unknown;
+}
+
+/** What the proxy reads of the request (the same on Express and Fastify). */
+interface ConsoleRequest {
+  method: string;
+  url: string;
+  body?: unknown;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/**
+ * The console's files, read once: `name` → type and bytes. Served from memory by name, never by a path built from
+ * the request, so neither the checkout's location (a `.hidden` directory anywhere above it) nor the URL can change
+ * what is sent.
+ */
+function loadConsoleFiles(dir: string): Map<string, { type: string; body: Buffer }> {
+  const files = new Map<string, { type: string; body: Buffer }>();
+  for (const name of readdirSync(dir)) {
+    const type = CONTENT_TYPES[extname(name)];
+    if (type) files.set(name, { type, body: readFileSync(join(dir, name)) });
+  }
+  return files;
+}
+
 /** Simulator control calls are one word (`login`, `notify`, …), with an optional query string. */
 const SIM_NAME = /^[A-Za-z]{1,32}$/;
 const SIM_METHODS = new Set(['GET', 'POST', 'DELETE']);
@@ -67,24 +104,27 @@ simulator mode. This app talks to the real WeChat (<code>WECHAT_APP_ID</code> an
 `;
 
 /**
- * The browser console of the sample app: the page at `/`, its configuration, and a same-origin proxy to the
- * simulator's control API (`/sim/<name>` → `<simulator>/__sim/<name>`), all in simulator mode only.
+ * The browser console of the sample app: the page at `/`, its files under `/console/`, its configuration, and a
+ * same-origin proxy to the simulator's control API (`/sim/<name>` → `<simulator>/__sim/<name>`), all in simulator
+ * mode only.
  */
 @ApiExcludeController()
 @Controller()
 export class ConsoleController {
+  private readonly files = loadConsoleFiles(CONSOLE_PUBLIC_DIR);
+
   constructor(@Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions) {}
 
   @Get()
-  page(@Res() res: Response): void {
-    res.setHeader('Cache-Control', 'no-store');
+  page(@Res() res: ConsoleReply): void {
+    res.header('Cache-Control', 'no-store');
     if (this.options.mode !== 'simulator') {
-      res.type('html').send(WECHAT_MODE_PAGE);
+      res.header('Content-Type', CONTENT_TYPES['.html']);
+      res.send(WECHAT_MODE_PAGE);
       return;
     }
-    res.setHeader('Content-Security-Policy', CONSOLE_CSP);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.sendFile(join(CONSOLE_PUBLIC_DIR, 'index.html'));
+    res.header('Content-Security-Policy', CONSOLE_CSP);
+    this.sendFile(res, 'index.html');
   }
 
   @Get('console/config')
@@ -101,14 +141,23 @@ export class ConsoleController {
     };
   }
 
+  /** The page's scripts and styles (simulator mode only). */
+  @Get('console/:file')
+  asset(@Param('file') name: string, @Res() res: ConsoleReply): void {
+    if (this.options.mode !== 'simulator' || name === 'index.html') throw new NotFoundException();
+    res.header('Cache-Control', 'no-cache');
+    this.sendFile(res, name);
+  }
+
   /** Forwards a control call to the simulator: the page cannot call it directly (another origin, no CORS). */
   @All('sim/:name')
-  async sim(@Param('name') name: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async sim(@Param('name') name: string, @Req() req: ConsoleRequest, @Res() res: ConsoleReply): Promise<void> {
     const base = this.options.mode === 'simulator' ? this.options.simulatorUrl : undefined;
     if (!base) throw new NotFoundException('The simulator proxy exists in simulator mode only.');
     if (!SIM_NAME.test(name)) throw new NotFoundException('unknown simulator call');
     if (!SIM_METHODS.has(req.method)) {
-      res.status(405).setHeader('Allow', 'GET, POST, DELETE').json({ error: 'method not allowed' });
+      res.header('Allow', 'GET, POST, DELETE');
+      sendJson(res, 405, { error: 'method not allowed' });
       return;
     }
     const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
@@ -122,12 +171,26 @@ export class ConsoleController {
         signal: AbortSignal.timeout(SIM_TIMEOUT_MS),
       });
     } catch (error) {
-      res.status(502).json({ error: `the simulator did not answer: ${error instanceof Error ? error.message : String(error)}` });
+      sendJson(res, 502, { error: `the simulator did not answer: ${error instanceof Error ? error.message : String(error)}` });
       return;
     }
     res.status(upstream.status);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Type', upstream.headers.get('content-type') ?? 'application/json; charset=utf-8');
+    res.header('Cache-Control', 'no-store');
+    res.header('Content-Type', upstream.headers.get('content-type') ?? 'application/json; charset=utf-8');
     res.send(Buffer.from(await upstream.arrayBuffer()));
   }
+
+  private sendFile(res: ConsoleReply, name: string): void {
+    const file = this.files.get(name);
+    if (!file) throw new NotFoundException();
+    res.header('Content-Type', file.type);
+    res.header('X-Content-Type-Options', 'nosniff');
+    res.send(file.body);
+  }
+}
+
+function sendJson(res: ConsoleReply, status: number, body: unknown): void {
+  res.status(status);
+  res.header('Content-Type', 'application/json; charset=utf-8');
+  res.send(JSON.stringify(body));
 }

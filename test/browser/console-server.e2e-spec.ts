@@ -1,13 +1,14 @@
 import { startSampleApp } from '../../sample-app/src/bootstrap';
 import type { SampleApp } from '../../sample-app/src/bootstrap';
 import { loadConfig } from '../../sample-app/src/config';
+import { sampleAppEnv, testPlatform } from '../utils/platform';
 
 /** The server side of the console (the page itself is driven in Chromium by `npm run test:browser`). */
 describe('sample app console: server side', () => {
   describe('in simulator mode', () => {
     let sample: SampleApp;
     beforeAll(async () => {
-      sample = await startSampleApp(loadConfig({ PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_PAY_PORT: '0' }), false);
+      sample = await startSampleApp(loadConfig(sampleAppEnv()), false);
     });
     afterAll(() => sample.close());
 
@@ -83,10 +84,7 @@ describe('sample app console: server side', () => {
   describe('in simulator mode with WeChat Pay API v3', () => {
     let sample: SampleApp;
     beforeAll(async () => {
-      sample = await startSampleApp(
-        loadConfig({ PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_PAY_PORT: '0', WECHAT_PAY_API_VERSION: 'v3' }),
-        false,
-      );
+      sample = await startSampleApp(loadConfig(sampleAppEnv({ WECHAT_PAY_API_VERSION: 'v3' })), false);
     });
     afterAll(() => sample.close());
 
@@ -102,7 +100,12 @@ describe('sample app console: server side', () => {
   describe('in real-WeChat mode', () => {
     let sample: SampleApp;
     beforeAll(async () => {
-      const env = { PORT: '0', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: '0123456789abcdef0123456789abcdef' };
+      const env = {
+        HTTP_PLATFORM: testPlatform(),
+        PORT: '0',
+        WECHAT_APP_ID: 'wx1234567890abcdef',
+        WECHAT_APP_SECRET: '0123456789abcdef0123456789abcdef',
+      };
       sample = await startSampleApp(loadConfig(env), false);
     });
     afterAll(() => sample.close());

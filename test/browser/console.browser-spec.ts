@@ -7,6 +7,7 @@ import { startSampleApp } from '../../sample-app/src/bootstrap';
 import type { SampleApp } from '../../sample-app/src/bootstrap';
 import { loadConfig } from '../../sample-app/src/config';
 import { SIMULATOR_DEV_V3 } from '../../lib/testing';
+import { sampleAppEnv } from '../utils/platform';
 
 /*
  * The browser globals the page callbacks below use: they run in Chromium, not in Node. Declared here, for this file
@@ -85,10 +86,7 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash scripts/ci-browser.sh does) or set CHROMIUM_PATH`);
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
-    sample = await startSampleApp(
-      loadConfig({ PORT: '0', SIMULATOR_PORT: '0', SIMULATOR_PAY_PORT: '0', WECHAT_PAY_API_VERSION: version }),
-      false,
-    );
+    sample = await startSampleApp(loadConfig(sampleAppEnv({ WECHAT_PAY_API_VERSION: version })), false);
     expect(sample.payApiVersion).toBe(version);
     // launch() gives the browser a fresh temporary profile (user-data dir) of its own, removed on close.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -9,8 +9,11 @@ import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, 
 import { ConfigStyle, createAppModule } from '../src/app.module';
 import { createTestDatabase, TestDatabase } from './database';
 import { registerSecret, SuiteLogger } from './log-guard';
+import { createPlatformApp, initPlatformApp } from './platform';
 
 export { createTestDatabase, testDbEngine, withTestDatabase } from './database';
+export { testPlatform } from './platform';
+export type { TestPlatform } from './platform';
 export type { TestDatabase, TestDbEngine } from './database';
 
 /** A running fixture host app talking to a running simulator. */
@@ -139,9 +142,9 @@ export async function startHarness(
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: new SuiteLogger(), rawBody: settings.rawBody ?? false });
+    app = createPlatformApp(moduleRef, { logger: new SuiteLogger(), rawBody: settings.rawBody ?? false });
     if (settings.port !== undefined) await app.listen(settings.port, '127.0.0.1');
-    else await app.init();
+    else await initPlatformApp(app);
   } catch (error) {
     await release().catch(() => undefined);
     throw error;
