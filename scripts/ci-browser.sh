@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser tests: the sample app's console and Swagger UI in Debian's Chromium (npm run test:browser).
 # Installs Debian's chromium package first when it is missing (never a downloaded browser). Non-interactive:
-# works with CI=true and no stdin. CHROMIUM_PATH overrides /usr/bin/chromium.
+# works with CI=true and no stdin. CHROMIUM_PATH overrides /usr/bin/chromium. Runs on each platform of
+# TEST_PLATFORMS (default: express fastify).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +33,7 @@ fi
 
 "$chromium" --version </dev/null 2>/dev/null || true
 export CHROMIUM_PATH="$chromium"
-npm run test:browser </dev/null
+for platform in ${TEST_PLATFORMS:-express fastify}; do
+  echo "browser test on $platform"
+  TEST_PLATFORM=$platform npm run test:browser </dev/null
+done

@@ -312,10 +312,9 @@ describe('hostile input to the WeChat Pay notification endpoints (fixture host +
       const fields = names(10_000)
         .map((n) => `<${n}/>`)
         .join('');
-      const started = Date.now();
+      // How fast is the benchmarks' business (bench/micro.mjs); a blow-up in the parser shows here as the test's timeout.
       const res = await post(PAY, `<xml><return_code>SUCCESS</return_code>${fields}<sign>00</sign></xml>`);
       expectXmlFail(res);
-      expect(Date.now() - started).toBeLessThan(3000);
       // …and the same number of fields in a forged notification for the target, under the cap.
       const empties = names(10_000)
         .map((n) => `<${n}/>`)

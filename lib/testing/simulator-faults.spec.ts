@@ -103,9 +103,9 @@ describe('WeChatSimulator faults, calls log and robustness', () => {
       const res = await fetch(tokenUrl());
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
       expect(((await res.json()) as Json).access_token).toEqual(expect.any(String));
-      const quick = Date.now();
+      // Used up by that call: the next one is not delayed.
+      expect(sim.faults).toEqual([]);
       await (await fetch(tokenUrl())).json();
-      expect(Date.now() - quick).toBeLessThan(290);
     });
 
     it('delays and then fails, so a client timeout can be tested', async () => {
@@ -166,9 +166,10 @@ describe('WeChatSimulator faults, calls log and robustness', () => {
       other.addFault({ delayMs: 60_000 });
       const pending = fetch(`${url}/cgi-bin/token`);
       await new Promise((resolve) => setTimeout(resolve, 100));
+      // Far below the fault's 60 s delay, and never a bound a busy machine could miss.
       const started = Date.now();
       await other.stop();
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(Date.now() - started).toBeLessThan(30_000);
       await expect(pending).rejects.toThrow();
     });
   });
