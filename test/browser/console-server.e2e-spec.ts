@@ -1,3 +1,5 @@
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSampleApp } from '../../sample-app/src/bootstrap';
 import type { SampleApp } from '../../sample-app/src/bootstrap';
 import { loadConfig } from '../../sample-app/src/config';
@@ -122,5 +124,47 @@ describe('sample app console: server side', () => {
         simulatorProxy: null,
       });
     });
+  });
+});
+
+/**
+ * A checkout anywhere: a copy of the sample app under a directory whose name starts with a dot (as in `~/.cache/…`
+ * or `~/.local/src/…`) serves its console and Swagger UI like any other. Inside the repository, so that the copy
+ * finds the same node_modules.
+ */
+describe('sample app console: from a checkout under a dot-directory', () => {
+  const root = join(__dirname, '..', '..');
+  const hidden = join(root, `.dot-checkout-${process.pid}-${Date.now()}`);
+  let sample: SampleApp;
+  beforeAll(async () => {
+    const copy = join(hidden, '.hidden', 'sample-app');
+    cpSync(join(root, 'sample-app', 'src'), join(copy, 'src'), { recursive: true });
+    cpSync(join(root, 'sample-app', 'public'), join(copy, 'public'), { recursive: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the copy, loaded by path
+    const copied = require(join(copy, 'src', 'bootstrap.ts')) as typeof import('../../sample-app/src/bootstrap');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadConfig: copiedConfig } = require(join(copy, 'src', 'config.ts')) as typeof import('../../sample-app/src/config');
+    sample = await copied.startSampleApp(copiedConfig(sampleAppEnv()), false);
+  });
+  afterAll(async () => {
+    await sample?.close();
+    rmSync(hidden, { recursive: true, force: true });
+  });
+
+  it('serves the page, its files and Swagger UI from the copy', async () => {
+    const page = await fetch(`${sample.appUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script src="/console/console.js" defer></script>');
+    for (const file of ['console.js', 'console.css', 'md5.js']) {
+      const res = await fetch(`${sample.appUrl}/console/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect((await res.text()).length).toBeGreaterThan(100);
+    }
+    expect((await fetch(`${sample.appUrl}/console/nosuchfile.js`)).status).toBe(404);
+    expect((await fetch(`${sample.appUrl}/console/..%2Fsrc%2Fmain.ts`)).status).toBe(404);
+    const ui = await fetch(`${sample.appUrl}/docs`);
+    expect(ui.status).toBe(200);
+    await ui.text();
   });
 });
