@@ -22,6 +22,7 @@ export { LoginDto } from './auth/dto/login.dto';
 export { UpdateUserInfoDto } from './auth/dto/update-user-info.dto';
 export { PhoneNumberDto } from './auth/dto/phone-number.dto';
 export { CurrentWeChatAccount } from './decorators/current-wechat-account.decorator';
+export { JsonDepthPipe, DEFAULT_MAX_BODY_DEPTH } from './http/json-depth.pipe';
 
 export { WeChatApiService } from './wechat/wechat-api.service';
 export { WeChatCryptoService } from './wechat/wechat-crypto.service';

@@ -1,5 +1,11 @@
 import { AuthToken, WeChatAccount } from '../lib';
 import { Harness, startHarness } from './utils/harness';
+import { suiteLogs } from './utils/log-guard';
+
+/** `{"key":{"key":…{"key":"x"}…}}`, `depth` objects deep. */
+export function deepJson(depth: number, key: string): string {
+  return `${`{"${key}":`.repeat(depth)}"x"${'}'.repeat(depth)}`;
+}
 
 describe('hostile and malformed input to the auth endpoints', () => {
   let h: Harness;
@@ -28,6 +34,9 @@ describe('hostile and malformed input to the auth endpoints', () => {
     ['XML', 'application/xml', '<xml><code>abc</code></xml>'],
     ['a form with an empty code', 'application/x-www-form-urlencoded', 'code='],
     ['prototype pollution', 'application/json', '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}'],
+    // 10 KB nested 5,000 levels: under any body limit, deep enough to overflow a recursive transform or validation.
+    ['JSON nested 5,000 levels deep', 'application/json', deepJson(5_000, 'code')],
+    ['JSON arrays nested 5,000 levels deep', 'application/json', `{"code":"abc","x":${'['.repeat(5_000)}${']'.repeat(5_000)}}`],
   ];
 
   it.each(bodies)('answers login with a 4xx for %s and changes nothing', async (_name, type, body) => {
@@ -70,6 +79,22 @@ describe('hostile and malformed input to the auth endpoints', () => {
   ])('answers the guard with 401 for %s', async (_name, header) => {
     await h.http().get('/miniprogram_auth/me').set('Authorization', header).expect(401);
   });
+
+  it.each(['/miniprogram_auth/login', '/miniprogram_auth/updateUserInfo', '/miniprogram_auth/phoneNumber'])(
+    'answers %s with 400 naming the depth for JSON nested 5,000 levels deep, and logs no error',
+    async (path) => {
+      const logged = suiteLogs.length;
+      const res = await h
+        .http()
+        .post(path)
+        .set('Authorization', `Token ${token}`)
+        .set('content-type', 'application/json')
+        .send(deepJson(5_000, 'code'));
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toMatch(/nested too deeply/);
+      expect(suiteLogs.slice(logged).filter((line) => line.startsWith('ERROR'))).toEqual([]);
+    },
+  );
 
   it.each(['/miniprogram_auth/login', '/miniprogram_auth/updateUserInfo', '/miniprogram_auth/phoneNumber'])(
     'answers %s with 400 when there is no body at all',

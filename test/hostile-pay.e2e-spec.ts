@@ -494,11 +494,26 @@ describe('hostile input to the pay flow of the sample app (pickup orders)', () =
     ['an empty description', { description: '', totalFee: 1 }],
     ['a description too long', { description: 'd'.repeat(128), totalFee: 1 }],
     ['a nested description', { description: { $gt: '' }, totalFee: 1 }],
+    // PostgreSQL cannot store U+0000; WeChat Pay v2's XML cannot carry either.
+    ['U+0000 in the description', { description: 'Pickup\u0000order', totalFee: 1 }],
+    ['ESC in the description', { description: 'Pickup \u001b[31morder', totalFee: 1 }],
+    ['a lone surrogate in the description', { description: 'Pickup \ud83d', totalFee: 1 }],
   ])('refuses to create an order with %s (400, nothing stored)', async (_name, body) => {
     const before = await ds.getRepository(PickupOrder).count();
     const res = await call('POST', '/orders', body);
     expect(res.status).toBe(400);
     expect(await ds.getRepository(PickupOrder).count()).toBe(before);
+  });
+
+  it('refuses a body nested 5,000 levels deep on every JSON route with 400 (no stack overflow)', async () => {
+    const deep = `{"description":"x","totalFee":1,"x":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`;
+    const before = await ds.getRepository(PickupOrder).count();
+    const id = await newOrder();
+    for (const path of ['/orders', `/orders/${id}/refund`, '/miniprogram_auth/login', '/miniprogram_auth/updateUserInfo']) {
+      const res = await call('POST', path, undefined, token, deep);
+      expect([path, res.status]).toEqual([path, 400]);
+    }
+    expect(await ds.getRepository(PickupOrder).count()).toBe(before + 1);
   });
 
   it('is not polluted by a __proto__ key (the key is dropped, nothing else changes)', async () => {

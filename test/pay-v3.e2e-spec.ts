@@ -1,5 +1,15 @@
 import { constants, createHash, createPublicKey, privateDecrypt } from 'node:crypto';
-import { PayOrder, PayOrderStateError, PayRefund, WeChatPayError, WeChatPayService, payV3Message, verifyPayV3 } from '../lib';
+import {
+  PayOrder,
+  PayOrderStateError,
+  PayRefund,
+  WeChatPayError,
+  WeChatPayInputError,
+  WeChatPayService,
+  WeChatPayV3Api,
+  payV3Message,
+  verifyPayV3,
+} from '../lib';
 import { WeChatPayV3Client } from '../lib/pay/v3/wechat-pay-v3.client';
 import type { MiniProgramPayOptions } from '../lib';
 import { SIMULATOR_DEV_V3, simulatorDevV3Options, WeChatSimulator } from '../lib/testing';
@@ -95,6 +105,21 @@ describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (f
     const again = await pay.createJsapiPayment({ order: row, body: 'Pickup order', totalFee: 101, openId });
     expect(again.reusedPrepayId).toBe(true);
     expect(again.params.signType).toBe('RSA');
+  });
+
+  it.each([
+    ['U+0000 in the description', { body: 'Pickup\u0000order' }],
+    ['ESC in the description', { body: 'Pickup \u001b[31morder' }],
+    ['a control character in attach', { attach: 'a\u0007b' }],
+  ])('refuses %s with WeChatPayInputError: nothing stored, nothing sent', async (_name, patch) => {
+    const calls = sim.calls.length;
+    const stored = await orders().count();
+    await expect(pay.createJsapiPayment({ body: 'x', totalFee: 1, openId, ...patch })).rejects.toBeInstanceOf(WeChatPayInputError);
+    await expect(
+      h.app.get(WeChatPayV3Api).jsapi({ outTradeNo: 'CTRL000002', description: 'a\u0000b', total: 1, openId }),
+    ).rejects.toBeInstanceOf(WeChatPayInputError);
+    expect(sim.calls.length).toBe(calls);
+    expect(await orders().count()).toBe(stored);
   });
 
   it('pay → v3 notification marks the order paid once; duplicates and replays are acknowledged without re-processing', async () => {

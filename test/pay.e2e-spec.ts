@@ -139,11 +139,28 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
       ['an amount as a string', { totalFee: '100' }],
       ['a bad out_trade_no', { outTradeNo: 'no' }],
       ['an empty body', { body: '' }],
-    ])('sends nothing for %s', async (_name, patch) => {
+      ['U+0000 in the body', { body: 'Pickup\u0000order' }],
+      ['ESC in the body', { body: 'Pickup \u001b[31morder' }],
+      ['a control character in attach', { attach: 'a\u0007b' }],
+      ['a lone surrogate in the openid', { openId: 'o\ud800' }],
+      ['an impossible timeExpire', { timeExpire: '20260230120000' }],
+    ])('sends nothing and stores nothing for %s', async (_name, patch) => {
       const calls = sim.calls.length;
+      const stored = await orders().count();
       await expect(pay.createJsapiPayment({ body: 'x', totalFee: 1, openId, ...(patch as object) })).rejects.toBeInstanceOf(
         WeChatPayInputError,
       );
+      expect(sim.calls.length).toBe(calls);
+      expect(await orders().count()).toBe(stored);
+    });
+
+    it.each([
+      ['U+0000 in the body', { body: 'a\u0000b' }],
+      ['ESC in the detail', { detail: '{"goods_detail":"\u001b"}' }],
+    ])('refuses %s in unifiedOrder with WeChatPayInputError before sending', async (_name, patch) => {
+      const calls = sim.calls.length;
+      const request = { outTradeNo: 'CTRL000001', body: 'x', totalFee: 1, openId, ...patch };
+      await expect(pay.unifiedOrder(request)).rejects.toBeInstanceOf(WeChatPayInputError);
       expect(sim.calls.length).toBe(calls);
     });
   });

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards, UseP
 import { CurrentWeChatAccount } from '../decorators/current-wechat-account.decorator';
 import { WeChatAccount } from '../entities/wechat-account.entity';
 import { LibraryRoute } from '../http/http-platform.setup';
+import { JsonDepthPipe } from '../http/json-depth.pipe';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
 import {
   LogoutResponse,
@@ -35,7 +36,7 @@ import { WeChatExceptionFilter } from './wechat-exception.filter';
 @Controller(DEFAULT_ROUTE_PREFIX)
 @ApiTags('Mini program auth')
 @UseFilters(WeChatExceptionFilter)
-@UsePipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }))
+@UsePipes(new JsonDepthPipe(), new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }))
 export class MiniProgramAuthController {
   constructor(
     private readonly auth: MiniProgramAuthService,

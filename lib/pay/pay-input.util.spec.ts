@@ -30,6 +30,33 @@ describe('PayInput', () => {
     expect(problems((i) => i.outTradeNo('outTradeNo', no))).toHaveLength(1);
   });
 
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['ESC', 'colour \u001b[31m'],
+    ['a line feed', 'two\nlines'],
+    ['a tab', 'a\tb'],
+    ['DEL', 'a\u007f'],
+    ['a C1 control', 'a\u0085b'],
+    ['a lone high surrogate', 'a\ud83d'],
+    ['a lone low surrogate', '\ude00a'],
+    ['U+FFFE', 'a\ufffe'],
+    ['U+FFFF', '\uffff'],
+  ])('refuses text with %s', (_name, value) => {
+    expect(problems((i) => i.text('body', value, 127))).toEqual([
+      'body must not contain control characters, lone surrogates or U+FFFE/U+FFFF',
+    ]);
+  });
+
+  it.each(['Pickup order', '取餐订单 🍜', 'a\u00a0b', '\ud83d\ude00', 'quotes " and <tags> & ampersands'])('accepts text %p', (value) => {
+    expect(problems((i) => i.text('body', value, 127))).toEqual([]);
+  });
+
+  it('accepts tab, line feed and carriage return in multiline text only, and never NUL or ESC', () => {
+    expect(problems((i) => i.text('detail', '{\n\t"a": 1\r\n}', 6000, false, true))).toEqual([]);
+    expect(problems((i) => i.text('detail', '{"a":"\u0000"}', 6000, false, true))).toHaveLength(1);
+    expect(problems((i) => i.text('detail', '\u001b', 6000, false, true))).toHaveLength(1);
+  });
+
   it('collects every problem of a call into one error', () => {
     expect(
       problems((i) => {

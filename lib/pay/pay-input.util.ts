@@ -4,6 +4,11 @@ import type { WeChatTime } from './wechat-pay.interfaces';
 const OUT_TRADE_NO = /^[0-9A-Za-z_\-|*]{6,32}$/;
 const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
 const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
+// eslint-disable-next-line no-control-regex -- control characters are what these find
+const FORBIDDEN_IN_TEXT = /[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/;
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_IN_MULTILINE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Collects input problems of one call and throws them together.
@@ -39,11 +44,21 @@ export class PayInput {
     return value;
   }
 
-  /** A non-empty string of at most `max` characters. */
-  text(name: string, value: unknown, max: number, required = true): string | undefined {
+  /**
+   * A non-empty string of at most `max` characters, with no control character (U+0000–U+001F, U+007F–U+009F), lone
+   * surrogate or noncharacter U+FFFE/U+FFFF. Such characters cannot be written in XML 1.0 (API v2) nor stored in
+   * every database (PostgreSQL refuses U+0000), and WeChat shows none of them: refusing them here means no
+   * `PayOrder` is written and nothing is sent. With `multiline`, tab, line feed and carriage return are allowed (the
+   * JSON of `detail`).
+   */
+  text(name: string, value: unknown, max: number, required = true, multiline = false): string | undefined {
     if (value === undefined && !required) return undefined;
     if (typeof value !== 'string' || value.length === 0 || [...value].length > max) {
       this.problems.push(`${name} must be a non-empty string of at most ${max} characters`);
+      return undefined;
+    }
+    if ((multiline ? FORBIDDEN_IN_MULTILINE : FORBIDDEN_IN_TEXT).test(value) || LONE_SURROGATE.test(value)) {
+      this.problems.push(`${name} must not contain control characters, lone surrogates or U+FFFE/U+FFFF`);
       return undefined;
     }
     return value;

@@ -103,7 +103,7 @@ export class WeChatPayService {
       notify_url: input.text('notifyUrl', req.notifyUrl ?? pay.notifyUrl, 256),
       trade_type: 'JSAPI',
       attach: input.text('attach', req.attach, 127, false),
-      detail: input.text('detail', req.detail, 6000, false),
+      detail: input.text('detail', req.detail, 6000, false, true),
       time_start: input.time('timeStart', req.timeStart),
       time_expire: input.time('timeExpire', req.timeExpire),
       goods_tag: input.text('goodsTag', req.goodsTag, 32, false),
@@ -356,6 +356,10 @@ export class WeChatPayService {
     input.fen('totalFee', req.totalFee);
     input.text('openId', req.openId, 128);
     if (req.outTradeNo !== undefined) input.outTradeNo('outTradeNo', req.outTradeNo);
+    // Everything the PayOrder stores or the first call sends, before either happens.
+    input.text('attach', req.attach, 127, false);
+    input.text('spbillCreateIp', req.spbillCreateIp, 64, false);
+    input.time('timeExpire', req.timeExpire);
     input.done();
 
     const version = this.version('createJsapiPayment', req);

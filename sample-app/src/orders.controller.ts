@@ -13,10 +13,11 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import {
   CurrentWeChatAccount,
   JsapiPaymentParams,
+  JsonDepthPipe,
   MiniProgramAuthGuard,
   WeChatAccount,
   WeChatExceptionFilter,
@@ -30,6 +31,8 @@ export class CreateOrderDto {
   @IsString()
   @MinLength(1)
   @MaxLength(127)
+  // What WeChat Pay takes and every database stores: no control characters, lone surrogates or U+FFFE/U+FFFF.
+  @Matches(/^[^\p{Cc}\p{Cs}\uFFFE\uFFFF]*$/u, { message: 'description must not contain control characters' })
   description!: string;
   /** Fen. */
   @ApiProperty({ description: 'The amount in fen (1 = ¥0.01).', type: 'integer', minimum: 1, maximum: 100_000_000, example: 1 })
@@ -85,7 +88,8 @@ export class RefundResultDto {
 @Controller('orders')
 @UseGuards(MiniProgramAuthGuard)
 @UseFilters(WeChatExceptionFilter)
-@UsePipes(new ValidationPipe({ whitelist: true, forbidUnknownValues: true }))
+// The depth check first: class-validator walks a body recursively (a body nested 5,000 levels deep would overflow it).
+@UsePipes(new JsonDepthPipe(), new ValidationPipe({ whitelist: true, forbidUnknownValues: true }))
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
