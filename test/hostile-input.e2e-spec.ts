@@ -1,11 +1,7 @@
 import { AuthToken, WeChatAccount } from '../lib';
 import { Harness, startHarness } from './utils/harness';
+import { deepJson } from './utils/hostile';
 import { suiteLogs } from './utils/log-guard';
-
-/** `{"key":{"key":…{"key":"x"}…}}`, `depth` objects deep. */
-export function deepJson(depth: number, key: string): string {
-  return `${`{"${key}":`.repeat(depth)}"x"${'}'.repeat(depth)}`;
-}
 
 describe('hostile and malformed input to the auth endpoints', () => {
   let h: Harness;

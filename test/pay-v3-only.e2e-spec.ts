@@ -13,7 +13,8 @@ import {
 import { PayEventsProbe } from './src/pay-events.probe';
 import { until } from './src/pay-fixture';
 import { freePort, Harness, startHarness, testDbEngine } from './utils/harness';
-import { registerPemSecret, registerSecret } from './utils/log-guard';
+import { deepJson } from './utils/hostile';
+import { registerPemSecret, registerSecret, suiteLogs } from './utils/log-guard';
 
 /**
  * A merchant given APIv3 credentials only (no API v2 key, no client certificate), as WeChat Pay issues them today, on a
@@ -58,19 +59,39 @@ function signedPaymentNotification(order: PayOrder, openId: string, spacing: num
     resource: encryptPayV3Resource(JSON.stringify(plain), SIMULATOR_DEV_V3.apiV3Key),
   };
   const body = JSON.stringify(envelope, null, spacing);
+  return { body, headers: signedHeaders(body) };
+}
+
+/** The headers of a notification `body` signed now with the simulator's WeChat Pay key. */
+function signedHeaders(body: string): Record<string, string> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(16).toString('hex');
   return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'wechatpay-timestamp': timestamp,
-      'wechatpay-nonce': nonce,
-      'wechatpay-serial': SIMULATOR_DEV_V3.publicKeyId,
-      'wechatpay-signature': signPayV3(payV3Message(timestamp, nonce, body), SIMULATOR_DEV_V3.wechatPayPrivateKey),
-      'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
-    },
+    'content-type': 'application/json',
+    'wechatpay-timestamp': timestamp,
+    'wechatpay-nonce': nonce,
+    'wechatpay-serial': SIMULATOR_DEV_V3.publicKeyId,
+    'wechatpay-signature': signPayV3(payV3Message(timestamp, nonce, body), SIMULATOR_DEV_V3.wechatPayPrivateKey),
+    'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
   };
+}
+
+/**
+ * Deeply nested notification bodies, validly signed: refused with 400 (or 413 past the size limit) whether the host
+ * keeps raw bodies or not, never rebuilt from the parsed body, and no error logged.
+ */
+function refusesDeepSignedBodies(harness: () => Harness): void {
+  it.each([
+    ['72 KB nested 12,000 levels deep', 12_000],
+    ['30 KB nested 5,000 levels deep', 5_000],
+  ])('refuses a signed notification body of %s with 400 or 413, and logs no error', async (_label, depth) => {
+    const body = deepJson(depth, 'a');
+    const logged = suiteLogs.length;
+    const res = await harness().http().post('/miniprogram_auth/wechatPayV3Callback').set(signedHeaders(body)).send(body);
+    expect([400, 413]).toContain(res.status);
+    if (res.status === 400) expect(res.body).toMatchObject({ code: 'FAIL' });
+    expect(suiteLogs.slice(logged).filter((line) => line.startsWith('ERROR'))).toEqual([]);
+  });
 }
 
 describe(`WeChat Pay, API v3 credentials only, raw bodies kept (fixture host + simulator + ${testDbEngine()})`, () => {
@@ -151,6 +172,8 @@ describe(`WeChat Pay, API v3 credentials only, raw bodies kept (fixture host + s
     }
   });
 
+  refusesDeepSignedBodies(() => h);
+
   it('answers a replayed or duplicate notification id from its replay cache, before the database', async () => {
     const order = await paidOrder(556);
     const processor = h.app.get(PayNotifyProcessor);
@@ -193,6 +216,8 @@ describe(`WeChat Pay v3 on a host without rawBody (fixture host + simulator + ${
     await h.close();
     await sim.stop();
   });
+
+  refusesDeepSignedBodies(() => h);
 
   it('accepts WeChat compact JSON re-read from the parsed body, and refuses (401) a body it cannot reproduce byte for byte', async () => {
     const { order, params } = await pay.createJsapiPayment({ body: 'no rawBody', totalFee: 557, openId });

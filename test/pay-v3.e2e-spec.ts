@@ -16,7 +16,8 @@ import { SIMULATOR_DEV_V3, simulatorDevV3Options, WeChatSimulator } from '../lib
 import type { SimPayV3Mode } from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
 import { freePort, Harness, simulatorPayOptions, startHarness, testDbEngine } from './utils/harness';
-import { registerPemSecret, registerSecret } from './utils/log-guard';
+import { deepJson } from './utils/hostile';
+import { registerPemSecret, registerSecret, suiteLogs } from './utils/log-guard';
 
 async function until<T>(probe: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
@@ -195,6 +196,25 @@ describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (f
       .expect(401)
       .expect((res) => expect(res.body).toMatchObject({ code: 'FAIL' }));
     await h.http().post('/miniprogram_auth/wechatPayV3Callback').set('content-type', 'application/json').send(body).expect(401);
+  });
+
+  it.each([
+    ['72 KB nested 12,000 levels deep', () => deepJson(12_000, 'a')],
+    ['30 KB nested 5,000 levels deep', () => deepJson(5_000, 'a')],
+  ])('refuses a notification body of %s without rebuilding it, and logs no error', async (_label, body) => {
+    const logged = suiteLogs.length;
+    const res = await h
+      .http()
+      .post('/miniprogram_auth/wechatPayV3Callback')
+      .set('content-type', 'application/json')
+      .set('Wechatpay-Timestamp', String(Math.floor(Date.now() / 1000)))
+      .set('Wechatpay-Nonce', 'abc')
+      .set('Wechatpay-Serial', SIMULATOR_DEV_V3.publicKeyId)
+      .set('Wechatpay-Signature', 'c2lnbmF0dXJl')
+      .send(body());
+    expect([400, 413]).toContain(res.status);
+    if (res.status === 400) expect(res.body).toMatchObject({ code: 'FAIL' });
+    expect(suiteLogs.slice(logged).filter((line) => line.startsWith('ERROR'))).toEqual([]);
   });
 
   it('syncOrder learns a payment through v3 and shares the exactly-once transition with the notification', async () => {

@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LibraryRoute } from '../http/http-platform.setup';
+import { jsonDepth } from '../http/json-depth.pipe';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
 import { PAY_XML_MAX_BYTES } from '../crypto/pay-xml.codec';
 import { buildPayXml } from '../crypto/pay-xml.codec';
@@ -135,14 +136,25 @@ export class PayNotifyController {
  */
 export async function readJsonBody(req: NotifyRequest): Promise<Buffer | null> {
   const raw = await readRawBody(req);
-  if (raw) return raw;
+  if (raw || Buffer.isBuffer(req.rawBody)) return raw;
   const body = req.body;
-  if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) {
-    const text = Buffer.from(JSON.stringify(body), 'utf8');
-    return text.length <= PAY_XML_MAX_BYTES ? text : null;
+  if (body === null || typeof body !== 'object' || Buffer.isBuffer(body)) return null;
+  // Never rebuild what was over the limit as sent, nor what nests deeper than any notification (a few levels):
+  // writing back a body thousands of levels deep would overflow the stack.
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > PAY_XML_MAX_BYTES) return null;
+  if (jsonDepth(body, NOTIFICATION_MAX_DEPTH) > NOTIFICATION_MAX_DEPTH) return null;
+  let text: Buffer;
+  try {
+    text = Buffer.from(JSON.stringify(body), 'utf8');
+  } catch {
+    return null;
   }
-  return null;
+  return text.length <= PAY_XML_MAX_BYTES ? text : null;
 }
+
+/** How deep a v3 notification's JSON may nest when it is rebuilt from a parsed body (WeChat's nest three levels). */
+const NOTIFICATION_MAX_DEPTH = 8;
 
 function tooLarge(): string {
   return buildPayXml({ return_code: 'FAIL', return_msg: 'unreadable or too large body' });
