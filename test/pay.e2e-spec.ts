@@ -456,6 +456,49 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
       await expect(pay.refundOrder({ order: (await newOrder(10)).order })).rejects.toBeInstanceOf(PayOrderStateError);
     });
 
+    describe('concurrent refunds of one order', () => {
+      const refundCalls = () => sim.calls.filter((call) => call.path === '/secapi/pay/refund').length;
+      const refundedSum = async (order: PayOrder) =>
+        (await h.dataSource.getRepository(PayRefund).findBy({ orderId: order.id })).reduce((sum, r) => sum + r.refundFee, 0);
+
+      /** Runs the refunds at once; checks that each one refused was refused locally, as PayOrderStateError. */
+      async function race(order: PayOrder, fees: Array<number | undefined>): Promise<{ accepted: PayRefund[]; sent: number }> {
+        const calls = refundCalls();
+        const results = await Promise.allSettled(fees.map((refundFee) => pay.refundOrder({ order, refundFee })));
+        for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(PayOrderStateError);
+        const accepted = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+        return { accepted, sent: refundCalls() - calls };
+      }
+
+      it('accepts one of 7 + 6 + 5 fen of a 10 fen order and refuses the others before WeChat is asked', async () => {
+        const order = await paidOrder(10);
+        const { accepted, sent } = await race(order, [7, 6, 5]);
+        expect(accepted).toHaveLength(1);
+        expect(sent).toBe(1);
+        expect(await refundedSum(order)).toBe(accepted[0].refundFee);
+      });
+
+      it('refunds "the rest" once when it is asked for twice at once', async () => {
+        const order = await paidOrder(10);
+        const { accepted, sent } = await race(order, [undefined, undefined]);
+        expect(accepted.map((r) => r.refundFee)).toEqual([10]);
+        expect(sent).toBe(1);
+        expect(await refundedSum(order)).toBe(10);
+      });
+
+      it('never lets 40 concurrent refunds of 2 fen add up to more than a 30 fen payment', async () => {
+        const order = await paidOrder(30);
+        const { accepted, sent } = await race(
+          order,
+          Array.from({ length: 40 }, () => 2),
+        );
+        expect(accepted).toHaveLength(15);
+        expect(sent).toBe(15);
+        expect(await refundedSum(order)).toBe(30);
+        await expect(pay.refundOrder({ order, refundFee: 1 })).rejects.toBeInstanceOf(PayOrderStateError);
+      });
+    });
+
     it.each(['garbage-req-info', 'wrong-key', 'wrong-appid'])('answers FAIL to a %s refund notification', async (kind) => {
       const order = await paidOrder(4000);
       const refund = await pay.refundOrder({ order, refundFee: 100 });

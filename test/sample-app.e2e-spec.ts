@@ -100,6 +100,31 @@ describe('sample app in simulator mode (the README walk-through)', () => {
     expect((await get('/orders/abc')).status).toBe(400);
   });
 
+  it('answers concurrent refunds of one order with 200 for what fits and 409 for the rest, none sent beyond the payment', async () => {
+    const sim = sample.simulator!;
+    const token = (await post(`${sample.appUrl}/miniprogram_auth/login`, { code: sim.login().code })).body.token as string;
+    const id = (await post(`${sample.appUrl}/orders`, { description: 'Refund race', totalFee: 10 }, token)).body.id as number;
+    const params = await post(`${sample.appUrl}/orders/${id}/pay`, {}, token);
+    await sim.pay({ prepayId: (params.body.package as string).slice('prepay_id='.length) });
+    const paid = async () => {
+      const res = await fetch(`${sample.appUrl}/orders/${id}`, { headers: { authorization: `Token ${token}` } });
+      return ((await res.json()) as { paid?: boolean }).paid === true;
+    };
+    for (let i = 0; i < 250 && !(await paid()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await paid()).toBe(true);
+    const sent = () => sim.calls.filter((c) => c.path === '/secapi/pay/refund' || c.path === '/v3/refund/domestic/refunds').length;
+    const before = sent();
+    const refund = (body: Record<string, unknown>) => post(`${sample.appUrl}/orders/${id}/refund`, body, token);
+
+    const partial = await Promise.all([7, 6, 5].map((refundFee) => refund({ refundFee })));
+    expect(partial.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    const first = partial.find((r) => r.status === 200)!.body.refundFee as number;
+    const rest = await Promise.all([refund({}), refund({})]);
+    expect(rest.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(rest.find((r) => r.status === 200)!.body.refundFee).toBe(10 - first);
+    expect(sent() - before).toBe(2);
+  });
+
   it('answers GET /health', async () => {
     const res = await fetch(`${sample.appUrl}/health`);
     expect(await res.json()).toEqual({ ok: true });

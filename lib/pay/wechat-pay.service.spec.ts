@@ -3,7 +3,7 @@ import { DataSource, Repository } from 'typeorm';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
 import { WeChatUnavailableError } from '../errors/wechat-api.error';
-import { WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
+import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
 import { simulatorDevV3Options } from '../testing/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
@@ -82,14 +82,14 @@ describe('WeChatPayService', () => {
   afterAll(() => jest.restoreAllMocks());
 
   describe('refundOrder through v3: input is checked before a PayRefund is recorded', () => {
-    it('refuses a fully refunded order (refundFee defaults to 0) without recording a PayRefund', async () => {
+    it('refuses "the rest" of a fully refunded order as a state error (nothing left) without recording a PayRefund', async () => {
       const order = await paidOrder(s);
       await s.refunds.save(
         s.refunds.create({ outRefundNo: 'R-done', orderId: order.id, totalFee: 100, refundFee: 100, status: 'SUCCESS' }),
       );
       const error = await s.service.refundOrder({ order: order.id, apiVersion: 'v3' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(WeChatPayInputError);
-      expect((error as WeChatPayInputError).problems.join(' ')).toMatch(/refundFee/);
+      expect(error).toBeInstanceOf(PayOrderStateError);
+      expect((error as Error).message).toMatch(/nothing is left to refund/);
       expect(await s.refunds.count()).toBe(1);
       expect(s.call).not.toHaveBeenCalled();
     });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { gunzipSync } from 'node:zlib';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { jsapiPaySign, payV2Sign, PaySignType, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
 import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
 import { createNonceStr } from '../crypto/random.util';
@@ -11,6 +11,7 @@ import { WeChatUnavailableError } from '../errors/wechat-api.error';
 import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
 import type { ResolvedMiniProgramOptions, ResolvedPayOptions, WeChatPayApiVersion } from '../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
+import { KeyedQueue } from '../utils/keyed-queue';
 import { isUniqueViolation } from '../utils/unique-violation.util';
 import { withRetries } from '../utils/retry.util';
 import { parseBill } from './bill.parser';
@@ -63,6 +64,18 @@ const ORDER_PAID = new Set(['ORDERPAID', 'ORDER_PAID', 'TRADE_STATE_SUCCESS']);
 /** err_codes (v2 and v3) of a close that has nothing to close. */
 const NOTHING_TO_CLOSE = new Set(['ORDERNOTEXIST', 'ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'ORDERCLOSED', 'ORDER_CLOSED']);
 
+/** TypeORM drivers that run every query of a process on one shared connection, with no row locks (the SQLite family). */
+const SINGLE_CONNECTION_DRIVERS = new Set<string>([
+  'sqlite',
+  'better-sqlite3',
+  'sqljs',
+  'capacitor',
+  'cordova',
+  'expo',
+  'nativescript',
+  'react-native',
+]);
+
 /**
  * WeChat Pay API v2 for a mini program: every API of the original's list, typed, plus high-level
  * calls that keep `PayOrder` and `PayRefund` in step with WeChat.
@@ -87,6 +100,9 @@ export class WeChatPayService {
     /** WeChat Pay API v3, low level (`pay.v3.jsapi(...)`, `.queryOrder`, `.refund`, bills…). Needs `pay.v3`. */
     readonly v3: WeChatPayV3Api,
   ) {}
+
+  /** Refund reservations of one order, one after another, where the driver has no row locks. */
+  private readonly refundReservations = new KeyedQueue<number>();
 
   // ---------------------------------------------------------------- the APIs
 
@@ -497,8 +513,10 @@ export class WeChatPayService {
 
   /**
    * Refunds a paid `PayOrder` — all that is left of it by default — through `refund`, which
-   * records the `PayRefund`. Calling again with the same `outRefundNo` is safe.
-   * @throws PayOrderStateError when the order is not paid or the amount exceeds what is left.
+   * records the `PayRefund`. Calling again with the same `outRefundNo` is safe. Concurrent refunds of one order, from
+   * any number of instances, are reserved one at a time: the sum of the accepted ones never exceeds the payment, and
+   * the excess is refused here, before WeChat is asked.
+   * @throws PayOrderStateError when the order is not paid, nothing is left to refund, or the amount exceeds what is left.
    */
   async refundOrder(
     req: {
@@ -516,6 +534,8 @@ export class WeChatPayService {
     const outRefundNo = req.outRefundNo ?? `R${Date.now().toString(36)}${createNonceStr(24)}`;
     const existing = await this.refunds.findOne({ where: { outRefundNo } });
     const refundFee = existing?.refundFee ?? req.refundFee ?? order.totalFee - (await this.committedRefunds(order.id));
+    if (req.refundFee === undefined && refundFee <= 0)
+      throw new PayOrderStateError(`nothing is left to refund of order ${order.outTradeNo}`, order.outTradeNo, order.status);
     if (version === 'v3') return this.refundV3(order, outRefundNo, refundFee, existing?.refundDesc ?? req.refundDesc);
     const result = await this.refund({
       transactionId: order.transactionId,
@@ -733,9 +753,9 @@ export class WeChatPayService {
     }
   }
 
-  /** Fen of an order promised to refunds that are not closed. */
-  private async committedRefunds(orderId: number): Promise<number> {
-    const rows = await this.refunds.find({ where: { orderId } });
+  /** Fen of an order promised to refunds that are not closed, as `manager` sees them. */
+  private async committedRefunds(orderId: number, manager: EntityManager = this.refunds.manager): Promise<number> {
+    const rows = await manager.find(PayRefund, { where: { orderId } });
     return rows.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
   }
 
@@ -756,40 +776,67 @@ export class WeChatPayService {
     return fields;
   }
 
-  /** The PayRefund of a refund request, created (PROCESSING) unless it exists; checks the order can give that much. */
+  /**
+   * The PayRefund of a refund request, created (PROCESSING) unless it exists, once the order is known to have that much
+   * left. The check and the insert are one step per order: a transaction holding the order's row lock (`FOR UPDATE`),
+   * so concurrent refunds of one order, from any number of instances, are reserved one after another and the sum of
+   * their amounts can never exceed the payment. Drivers that share one connection per process (SQLite) have no row
+   * locks, and their concurrent transactions would interleave on that connection; there the reservations of an order
+   * run one after another in the process instead.
+   */
   private async recordRefund(order: PayOrder, req: RefundRequest): Promise<PayRefund> {
-    const existing = await this.refunds.findOne({ where: { outRefundNo: req.outRefundNo } });
-    if (existing) {
-      if (existing.orderId !== order.id || existing.refundFee !== req.refundFee) {
-        throw new WeChatPayInputError('refund', [`outRefundNo ${req.outRefundNo} was used for another refund`]);
-      }
-      return existing;
-    }
-    if (!order.paid) throw new PayOrderStateError(`order ${order.outTradeNo} is not paid`, order.outTradeNo, order.status);
-    if (req.totalFee !== order.totalFee) throw new WeChatPayInputError('refund', [`totalFee must be the order's ${order.totalFee} fen`]);
-    const left = order.totalFee - (await this.committedRefunds(order.id));
-    if (req.refundFee > left) {
-      throw new PayOrderStateError(
-        `refund of ${req.refundFee} fen exceeds what is left of order ${order.outTradeNo} (${left} fen)`,
-        order.outTradeNo,
-        order.status,
-      );
-    }
+    const reserve = () => this.orders.manager.transaction((manager) => this.reserveRefund(manager, order, req));
+    let recorded: PayRefund | null;
     try {
-      return await this.refunds.save(
-        this.refunds.create({
-          outRefundNo: req.outRefundNo,
-          orderId: order.id,
-          totalFee: order.totalFee,
-          refundFee: req.refundFee,
-          refundDesc: req.refundDesc ?? null,
-          status: 'PROCESSING',
-        }),
-      );
+      recorded = await (this.rowLocks() ? reserve() : this.refundReservations.run(order.id, reserve));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      return this.refunds.findOneOrFail({ where: { outRefundNo: req.outRefundNo } });
+      recorded = null; // the same outRefundNo recorded meanwhile, for this order or another: compared below
     }
+    return recorded ?? this.sameRefund(order, req, await this.refunds.findOneOrFail({ where: { outRefundNo: req.outRefundNo } }));
+  }
+
+  private async reserveRefund(manager: EntityManager, order: PayOrder, req: RefundRequest): Promise<PayRefund> {
+    const locked = await manager.findOne(PayOrder, {
+      where: { id: order.id },
+      ...(this.rowLocks() ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!locked) throw new WeChatPayInputError('refund', ['no such PayOrder']);
+    const existing = await manager.findOne(PayRefund, { where: { outRefundNo: req.outRefundNo } });
+    if (existing) return this.sameRefund(locked, req, existing);
+    if (!locked.paid) throw new PayOrderStateError(`order ${locked.outTradeNo} is not paid`, locked.outTradeNo, locked.status);
+    if (req.totalFee !== locked.totalFee) throw new WeChatPayInputError('refund', [`totalFee must be the order's ${locked.totalFee} fen`]);
+    const left = locked.totalFee - (await this.committedRefunds(locked.id, manager));
+    if (req.refundFee > left) {
+      throw new PayOrderStateError(
+        `refund of ${req.refundFee} fen exceeds what is left of order ${locked.outTradeNo} (${left} fen)`,
+        locked.outTradeNo,
+        locked.status,
+      );
+    }
+    return manager.save(
+      manager.create(PayRefund, {
+        outRefundNo: req.outRefundNo,
+        orderId: locked.id,
+        totalFee: locked.totalFee,
+        refundFee: req.refundFee,
+        refundDesc: req.refundDesc ?? null,
+        status: 'PROCESSING',
+      }),
+    );
+  }
+
+  /** `existing` when it is the refund `req` asks for (a retry), else the typed refusal of a reused `outRefundNo`. */
+  private sameRefund(order: PayOrder, req: RefundRequest, existing: PayRefund): PayRefund {
+    if (existing.orderId !== order.id || existing.refundFee !== req.refundFee) {
+      throw new WeChatPayInputError('refund', [`outRefundNo ${req.outRefundNo} was used for another refund`]);
+    }
+    return existing;
+  }
+
+  /** Whether the database driver locks rows (`SELECT … FOR UPDATE`); the SQLite family shares one connection instead. */
+  private rowLocks(): boolean {
+    return !SINGLE_CONNECTION_DRIVERS.has(this.orders.manager.connection.options.type);
   }
 
   /** `refundOrder` through API v3: the same `PayRefund` bookkeeping as `refund`. */

@@ -1,6 +1,15 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { buildPayXml, PayOrder, RedisAccessTokenStore, WeChatAccount, WeChatApiService, WeChatPayService } from '../../lib';
+import {
+  buildPayXml,
+  PayOrder,
+  PayOrderStateError,
+  PayRefund,
+  RedisAccessTokenStore,
+  WeChatAccount,
+  WeChatApiService,
+  WeChatPayService,
+} from '../../lib';
 import { SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
 import { PayEventsProbe } from '../src/pay-events.probe';
 import { signV2 } from '../src/pay-notifications';
@@ -78,6 +87,30 @@ describe('two app instances on one PostgreSQL database and one Redis', () => {
     expect(handled).toHaveLength(1);
     const stored = await a.dataSource.getRepository(PayOrder).findOneByOrFail({ id: order.id });
     expect(stored).toMatchObject({ paid: true, status: 'SUCCESS', transactionId: fields.transaction_id, version: order.version + 2 }); // prepay stored, then paid once
+  });
+
+  it('reserves concurrent refunds of one order on both instances atomically: their sum never exceeds the payment', async () => {
+    const [a] = instances;
+    const { openId } = await a.login();
+    const { order, params } = await a.app.get(WeChatPayService).createJsapiPayment({ body: 'Refund race', totalFee: 30, openId });
+    await sim.pay({ prepayId: params.package.slice('prepay_id='.length) });
+    const orders = a.dataSource.getRepository(PayOrder);
+    const end = Date.now() + 10_000;
+    while (!(await orders.findOneByOrFail({ id: order.id })).paid) {
+      if (Date.now() > end) throw new Error('the payment notification did not arrive');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const sent = () => sim.calls.filter((c) => c.path === '/secapi/pay/refund').length;
+    const before = sent();
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => instances[i % 2].app.get(WeChatPayService).refundOrder({ order: order.id, refundFee: 2 })),
+    );
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused).toHaveLength(25);
+    for (const reason of refused) expect(reason).toBeInstanceOf(PayOrderStateError);
+    expect(sent() - before).toBe(15);
+    const refunds = await a.dataSource.getRepository(PayRefund).findBy({ orderId: order.id });
+    expect(refunds.reduce((sum, r) => sum + r.refundFee, 0)).toBe(30);
   });
 
   it('creates one account when the same user logs in on both instances at once', async () => {
