@@ -279,6 +279,15 @@ describe('hostile input to the WeChat Pay notification endpoints (fixture host +
       expectXmlFail(await post(PAY, xmlOf(pairs())));
     });
 
+    it.each(['04321', '004321', '+4321', ' 4321', '4321 ', '4321.0', '4321e0', '４３２１'])(
+      'refuses a correctly signed notification whose total_fee %p is not in WeChat’s canonical form',
+      async (totalFee) => {
+        const fields = paymentFields(h.merchant, { outTradeNo: target.outTradeNo, totalFee: target.totalFee, openId }, newTransactionId());
+        expectXmlFail(await post(PAY, xmlOf(Object.entries(signed({ ...fields, total_fee: totalFee }, h.merchant.apiKey)))));
+        expect((await orders().findOneByOrFail({ id: target.id })).paid).toBe(false);
+      },
+    );
+
     it.each([
       ['wrapped in a second <xml>', (x: string) => `<xml>${x}</xml>`],
       ['a nested value', (x: string) => x.replace(/<total_fee>(.*?)<\/total_fee>/, '<total_fee><v>$1</v></total_fee>')],
@@ -401,6 +410,10 @@ describe('hostile input to the WeChat Pay notification endpoints (fixture host +
       ['no refund_status', { refund_status: '' }],
       ['another refund_fee', { refund_fee: '701' }],
       ['a refund_fee that is not an integer', { refund_fee: '700.00' }],
+      ['a refund_fee with a leading zero', { refund_fee: '0700' }],
+      ['a refund_fee with a sign', { refund_fee: '+700' }],
+      ['a refund_fee with a space', { refund_fee: ' 700' }],
+      ['a refund_fee in full-width digits', { refund_fee: '７００' }],
       ['no out_refund_no', { out_refund_no: '' }],
     ] as Array<[string, Record<string, string>]>)('refuses a correctly encrypted req_info for %s', async (_name, overrides) => {
       const fields = refundInfo(overrides.out_trade_no === 'OTHER' ? { ...overrides, out_trade_no: other.outTradeNo } : overrides);

@@ -63,7 +63,8 @@ interface FastifyLike {
  *   a content type it has no parser for with 415 before any route runs. So this registers a parser for XML: the
  *   library's notification routes get the unread stream (they cap and read it as on Express), any other route the
  *   bytes as a Buffer within its body limit. A parser the host registered already is kept: the routes accept a
- *   string or a Buffer body as well.
+ *   string or a Buffer body as well. Any other content type reaches the notification routes as the unread stream too
+ *   (Express reads whatever was sent); other routes answer it with Fastify's 415, as before.
  * - Each library route is registered a second time with a trailing slash, unless the host's Fastify ignores
  *   trailing slashes already.
  * @internal
@@ -94,14 +95,23 @@ export class HttpPlatformSetup {
 
   private addXmlParsers(fastify: FastifyLike): void {
     const defaultLimit = fastify.initialConfig?.bodyLimit ?? 1024 * 1024;
+    const readsOwnBody = (req: FastifyParserRequest) => req.routeOptions?.config?.[ROUTE_KEY]?.readsOwnBody === true;
     for (const type of XML_CONTENT_TYPES) {
       if (fastify.hasContentTypeParser(type)) continue;
       fastify.addContentTypeParser(type, (req, payload, done) => {
-        if (req.routeOptions?.config?.[ROUTE_KEY]?.readsOwnBody === true) return done(null, payload);
+        if (readsOwnBody(req)) return done(null, payload);
         readLimited(payload, req.routeOptions?.bodyLimit ?? defaultLimit).then(
           (body) => done(null, body),
           (error: Error) => done(error),
         );
+      });
+    }
+    // Any other content type (or none) reaches the notification routes too, as on Express, where they read whatever
+    // was sent and answer FAIL to what is not a notification. Every other route keeps Fastify's own answer, 415.
+    if (!fastify.hasContentTypeParser('*')) {
+      fastify.addContentTypeParser('*', (req, payload, done) => {
+        if (readsOwnBody(req)) return done(null, payload);
+        done(unsupportedMediaType(payload.headers['content-type']));
       });
     }
   }
@@ -117,6 +127,14 @@ export class HttpPlatformSetup {
       this.route({ method, url: `${url}/`, handler, constraints, schema, config: { [ROUTE_KEY]: { ...own, twin: true } } });
     });
   }
+}
+
+/** Fastify's own refusal of a content type it has no parser for. */
+function unsupportedMediaType(contentType: string | undefined): Error {
+  return Object.assign(new Error(`Unsupported Media Type: ${contentType ?? ''}`), {
+    statusCode: 415,
+    code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+  });
 }
 
 /** Reads a stream into a Buffer, failing with a 413 error (Fastify's shape) past `limit` bytes. */

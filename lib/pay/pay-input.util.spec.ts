@@ -97,8 +97,31 @@ describe('Beijing time helpers', () => {
 
   it('reads integers strictly', () => {
     expect(int('42')).toBe(42);
+    expect(int('0')).toBe(0);
+    expect(int(String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
     expect(int('4.2')).toBeUndefined();
     expect(int('')).toBeUndefined();
     expect(int(undefined)).toBeUndefined();
+  });
+
+  it.each([
+    '05',
+    '00',
+    '+5',
+    '-5',
+    '-0',
+    ' 5',
+    '5 ',
+    '5\n',
+    '\t5',
+    '5.0',
+    '5e0',
+    '0x5',
+    '1_000',
+    '５',
+    '٥',
+    String(Number.MAX_SAFE_INTEGER + 1),
+  ])('refuses %p, which is not an amount in WeChat’s canonical form', (value) => {
+    expect(int(value)).toBeUndefined();
   });
 });

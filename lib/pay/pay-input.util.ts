@@ -122,8 +122,14 @@ export function parseBeijingDateTime(value: string | undefined): Date | undefine
   return parseBeijingTime((value ?? '').replace(/[-: ]/g, ''));
 }
 
-/** An integer field of an answer, or `undefined`. @internal */
+/**
+ * A non-negative integer field of an answer or notification (amounts in fen, counts), or `undefined` unless it is in
+ * WeChat's canonical form: ASCII digits, no sign, no leading zero, no spaces, at most `Number.MAX_SAFE_INTEGER`. A signed
+ * `total_fee` of `05` is not the amount 5.
+ * @internal
+ */
 export function int(value: string | undefined): number | undefined {
-  if (value === undefined || !/^-?\d+$/.test(value)) return undefined;
-  return Number(value);
+  if (value === undefined || !/^(?:0|[1-9][0-9]*)$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
 }

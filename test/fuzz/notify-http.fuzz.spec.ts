@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isUtf8 } from 'node:buffer';
 import { PayOrder, PayRefund } from '../../lib';
 import { paySnapshot, PayHarness, startPayHarness } from '../src/pay-fixture';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../src/pay-notifications';
 import { anyString, xmlish } from './arbitraries';
 import { configureFuzz } from './fuzz-settings';
+import { testPlatform } from '../utils/platform';
 
 configureFuzz();
 
@@ -22,13 +24,18 @@ const PAY_PATH = '/miniprogram_auth/wechatPayCallback';
 const REFUND_PATH = '/miniprogram_auth/wechatRefundCallback';
 
 /**
- * Content types Nest's default body parsers (json, urlencoded) consume before the route runs: for
- * them a notification cannot reach the library, and the host's parser may answer 4xx itself.
+ * Content types Nest's default body parsers (json, urlencoded; on either platform) consume before the route runs:
+ * for them a notification cannot reach the library, and the host's parser may answer 4xx itself.
  * Everything else (text/xml, none, anything unknown) is read raw by the route.
  */
 const PARSED_BY_HOST = new Set(['application/json', 'application/x-www-form-urlencoded']);
+/** Fastify answers 415 to a `Content-Type` header that is not a media type at all (an empty one) before any route. */
+const refusedByPlatform = (contentType: string) => testPlatform() === 'fastify' && contentType.trim() === '';
+/** Fastify reads `text/plain` with its own parser, as a UTF-8 string, before the route sees it. */
+const decodedByPlatform = (contentType: string | null) =>
+  testPlatform() === 'fastify' && contentType !== null && contentType.split(';')[0].trim().toLowerCase() === 'text/plain';
 const reachesRoute = (contentType: string | null) =>
-  contentType === null || !PARSED_BY_HOST.has(contentType.split(';')[0].trim().toLowerCase());
+  contentType === null || !(PARSED_BY_HOST.has(contentType.split(';')[0].trim().toLowerCase()) || refusedByPlatform(contentType));
 
 const contentType: fc.Arbitrary<string | null> = fc.oneof(
   {
@@ -93,6 +100,33 @@ const garbage: fc.Arbitrary<Buffer> = fc.oneof(
 
 const wrongKey = fc.stringMatching(/^[0-9A-Za-z]{32}$/);
 
+/**
+ * Ways to write an amount that are not WeChat's canonical form (ASCII digits, no sign, no leading zero, no spaces):
+ * each, correctly signed or sealed, must be refused, never read as the amount.
+ */
+const nonCanonicalAmount = fc.record({
+  form: fc.constantFrom('zeros', 'plus', 'space-before', 'space-after', 'tab', 'decimal', 'exponent', 'full-width', 'arabic-indic'),
+  zeros: fc.integer({ min: 1, max: 4 }),
+});
+type NonCanonicalAmount = typeof nonCanonicalAmount extends fc.Arbitrary<infer T> ? T : never;
+
+function writeAmount(fen: number, { form, zeros }: NonCanonicalAmount): string {
+  const digits = String(fen);
+  const shifted = (base: number) => [...digits].map((d) => String.fromCodePoint(base + Number(d))).join('');
+  const forms: Record<NonCanonicalAmount['form'], string> = {
+    zeros: `${'0'.repeat(zeros)}${digits}`,
+    plus: `+${digits}`,
+    'space-before': ` ${digits}`,
+    'space-after': `${digits} `,
+    tab: `\t${digits}`,
+    decimal: `${digits}.${'0'.repeat(zeros)}`,
+    exponent: `${digits}e0`,
+    'full-width': shifted(0xff10),
+    'arabic-indic': shifted(0x0660),
+  };
+  return forms[form];
+}
+
 const payMutation = fc.oneof(
   {
     weight: 3,
@@ -137,6 +171,7 @@ const payMutation = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unsigned' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('amount' as const), amount: nonCanonicalAmount }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('garbage' as const), body: garbage }) },
 );
 type PayMutation = typeof payMutation extends fc.Arbitrary<infer T> ? T : never;
@@ -224,6 +259,11 @@ function payBody(
     }
     case 'unsigned':
       return { body: plain(Object.entries(base)), genuine: false };
+    case 'amount':
+      return {
+        body: plain(Object.entries(signed({ ...base, total_fee: writeAmount(order.totalFee, m.amount) }, merchant.apiKey))),
+        genuine: false,
+      };
     case 'garbage':
       return { body: m.body, genuine: false };
   }
@@ -257,6 +297,7 @@ const refundMutation = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-key' as const), key: wrongKey }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('amount' as const), amount: nonCanonicalAmount }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -327,6 +368,8 @@ function refundBody(
       return { body: plain(outer(m.value)), genuine: false };
     case 'other-key':
       return { body: plain(outer(encryptReqInfo(xmlOf(Object.entries(info), { root: 'root' }), m.key))), genuine: false };
+    case 'amount':
+      return { body: plain(outer(sealed({ ...info, refund_fee: writeAmount(refund.refundFee, m.amount) }))), genuine: false };
     case 'inner': {
       const f: Record<string, string> = { ...info };
       let text: string | undefined;
@@ -368,7 +411,11 @@ function refundBody(
 }
 
 /** The answer must be XML 200 (or the host body parser's own 4xx where it consumes the body) and SUCCESS exactly for genuine ones. */
-function checkAnswer(res: { status: number; contentType: string; text: string }, ct: string | null, genuine: boolean): void {
+function checkAnswer(res: { status: number; contentType: string; text: string }, ct: string | null, genuine: boolean, body: Buffer): void {
+  if (!genuine && res.status === 400 && decodedByPlatform(ct) && !isUtf8(body)) {
+    // Fastify's own text/plain parser decodes the body and then finds its length differs from Content-Length.
+    return;
+  }
   if (reachesRoute(ct)) {
     expect(res.status).toBe(200);
     expect(res.contentType).toMatch(/^text\/xml/);
@@ -436,7 +483,7 @@ describe('the notification endpoints under fuzzed HTTP input (one pay-enabled ap
         const before = await paySnapshot(h);
         const res = await rawRequest(h.port, PAY_PATH, body, { contentType: ct, chunked });
         const accepted = !!genuine && reachesRoute(ct);
-        checkAnswer(res, ct, !!genuine);
+        checkAnswer(res, ct, !!genuine, body);
         const after = await paySnapshot(h);
         expect(after.refunds).toEqual(before.refunds);
         expect(after.orders.length).toBe(before.orders.length);
@@ -469,7 +516,7 @@ describe('the notification endpoints under fuzzed HTTP input (one pay-enabled ap
         const { body, genuine } = refundBody(m, h.merchant, refund, order, otherOrder);
         const before = await paySnapshot(h);
         const res = await rawRequest(h.port, REFUND_PATH, body, { contentType: ct, chunked });
-        checkAnswer(res, ct, !!genuine);
+        checkAnswer(res, ct, !!genuine, body);
         const after = await paySnapshot(h);
         expect(after.refunds.length).toBe(before.refunds.length);
         expect(after.orders.length).toBe(before.orders.length);

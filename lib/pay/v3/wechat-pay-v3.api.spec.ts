@@ -167,5 +167,7 @@ describe('normaliseRefund', () => {
       raw,
     });
     expect(normaliseRefund({ amount: { refund: '40', total: 1.5 } })).toMatchObject({ refundFee: undefined, totalFee: undefined });
+    expect(normaliseRefund({ amount: { refund: -40, total: 2 ** 53 } })).toMatchObject({ refundFee: undefined, totalFee: undefined });
+    expect(normaliseTransaction({ amount: { total: -0, payer_total: '05' } })).toMatchObject({ totalFee: undefined, cashFee: undefined });
   });
 });
