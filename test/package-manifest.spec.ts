@@ -71,6 +71,12 @@ describe('package manifest', () => {
     expect(pkg.types).toBe('dist/index.d.ts');
   });
 
+  it('builds before it packs (`prepack`), so that `npm pack` of an unbuilt tree still holds dist', () => {
+    // scripts/check-pack.js (run in CI) packs a copy of the sources with no dist/ and checks the tarball.
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
+  });
+
   it('keeps the peers that must be the host’s own copies out of dependencies', () => {
     for (const name of [
       '@nestjs/common',
