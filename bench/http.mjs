@@ -7,12 +7,14 @@
 //
 //   npm run bench:http                                 # everything (10 s per run: 10 to 15 minutes)
 //   npm run bench:http -- --scenarios=health,guarded --db=sqlite --connections=32 --duration=5
+//   npm run bench:http -- --platforms=fastify                 # one Nest platform only (default: express and fastify)
 //   npm run bench:http -- --smoke                      # 1 s per run, SQLite only, small pools: proves the suite works
 //   npm run bench:http -- --profile=login              # the login run with the app under node --cpu-prof, summarised
 //   npm run bench:http -- --json=out.json              # also write the results as JSON
 //
 // Options (--key=value): --scenarios=health,guardedHealth,guarded,login,updateUserInfo,order,pay,notify (order+pay = order,pay),
-// --db=sqlite,postgres, --connections=32,64, --duration=10, --warmup=2 (seconds of untimed load before each run),
+// --db=sqlite,postgres, --platforms=express,fastify (the sample app's HTTP_PLATFORM; every run on each, side by side),
+// --connections=32,64, --duration=10, --warmup=2 (seconds of untimed load before each run),
 // --scaling / --no-scaling (guarded and notify with 1 and 2 app processes behind one port on PostgreSQL, at the largest
 // connection count; on by default when PostgreSQL is in --db), --json=path, --smoke (exits 1 when a run had errors or
 // no requests), --profile=<scenario> (on SQLite unless --db is given), --app-node-args=flag,flag (node flags for the app
@@ -50,6 +52,7 @@ import { checkBuilt, startTarget, stopTarget } from './http/target.mjs';
 const KNOWN = new Set([
   'scenarios',
   'db',
+  'platforms',
   'connections',
   'duration',
   'warmup',
@@ -75,7 +78,7 @@ for (const key of Object.keys(args)) {
 }
 if ('help' in args) {
   console.log(
-    'Options: --scenarios= --db= --connections= --duration= --warmup= --scaling --no-scaling --json= --smoke --profile=<scenario> --app-node-args=',
+    'Options: --scenarios= --db= --platforms= --connections= --duration= --warmup= --scaling --no-scaling --json= --smoke --profile=<scenario> --app-node-args=',
   );
   process.exit(0);
 }
@@ -99,6 +102,7 @@ const options = {
   smoke,
   scenarios: list(args.scenarios, SCENARIOS).flatMap((s) => (s === 'order+pay' ? ['order', 'pay'] : [s])),
   db: smoke ? ['sqlite'] : list(args.db, ['sqlite', 'postgres']),
+  platforms: list(args.platforms, ['express', 'fastify']),
   connections: smoke ? [8] : numbers(args.connections, [32, 64], 'connections'),
   duration: smoke ? 1 : numbers(args.duration, [10], 'duration')[0],
   warmup: smoke ? 0 : numbers(args.warmup, [2], 'warmup')[0],
@@ -117,6 +121,9 @@ for (const s of [...options.scenarios, ...(options.profile ? [options.profile] :
   if (!SCENARIO_DEFS[s]) throw new Error(`unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
 }
 for (const db of options.db) if (!['sqlite', 'postgres'].includes(db)) throw new Error(`unknown --db ${db}: sqlite or postgres`);
+for (const platform of options.platforms) {
+  if (!['express', 'fastify'].includes(platform)) throw new Error(`unknown --platforms ${platform}: express or fastify`);
+}
 if (options.connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('--connections must be positive integers');
 if (!(options.duration > 0)) throw new Error('--duration must be positive');
 
@@ -229,6 +236,7 @@ async function measure(world, scenario, connections, label) {
 
   const row = {
     db: world.target.db,
+    platform: world.target.platform,
     processes: label,
     scenario,
     connections,
@@ -252,7 +260,7 @@ async function measure(world, scenario, connections, label) {
     window: { startUs, endUs },
   };
   console.log(
-    `  ${row.db.padEnd(8)} ${String(label).padEnd(9)} ${scenario.padEnd(14)} ×${String(connections).padEnd(3)} ` +
+    `  ${row.db.padEnd(8)} ${row.platform.padEnd(7)} ${String(label).padEnd(9)} ${scenario.padEnd(14)} ×${String(connections).padEnd(3)} ` +
       `${String(row.rps).padStart(8)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  errors ${row.errors}  ` +
       `RSS ${row.rssPeakMiB} MiB  CPU app ${row.appCpuPct}% (${row.appCpuMsPerRequest} ms/req) sim ${row.simulatorCpuPct}% bench ${row.benchCpuPct}% machine ${row.machineCpuPct}%${row.notes ? `  (${row.notes})` : ''}`,
   );
@@ -266,29 +274,36 @@ function sizes() {
 async function runMatrix() {
   const rows = [];
   for (const db of options.db) {
-    await withTarget({ db, tag: db, nodeArgs: options.appNodeArgs }, async (target) => {
-      console.log(`${db}: ${target.dbLabel}; app pid ${target.app.pid} (sample-app/dist/main.js), simulator ${target.simUrl}`);
-      const world = new World(target, sizes());
-      for (const scenario of options.scenarios) {
-        for (const connections of options.connections) rows.push(await measure(world, scenario, connections, 1));
-      }
-    });
+    for (const platform of options.platforms) {
+      await withTarget({ db, platform, tag: `${db}-${platform}`, nodeArgs: options.appNodeArgs }, async (target) => {
+        console.log(
+          `${db} on ${platform}: ${target.dbLabel}; app pid ${target.app.pid} (sample-app/dist/main.js), simulator ${target.simUrl}`,
+        );
+        const world = new World(target, sizes());
+        for (const scenario of options.scenarios) {
+          for (const connections of options.connections) rows.push(await measure(world, scenario, connections, 1));
+        }
+      });
+    }
   }
   return rows;
 }
 
 async function runScaling() {
   const rows = [];
-  for (const workers of [1, 2]) {
-    await withTarget({ db: 'postgres', workers, tag: `scaling${workers}`, nodeArgs: options.appNodeArgs }, async (target) => {
-      console.log(
-        `scaling, ${workers} app process(es): ${target.dbLabel}; cluster primary ${target.pids[0]}, workers ${target.pids.slice(1).join(', ')}`,
-      );
-      const world = new World(target, sizes());
-      // One row per scenario, at the largest connection count: the point is the ratio between 1 and 2 processes.
-      const connections = Math.max(...options.connections);
-      for (const scenario of ['guarded', 'notify']) rows.push(await measure(world, scenario, connections, `${workers} (cluster)`));
-    });
+  for (const platform of options.platforms) {
+    for (const workers of [1, 2]) {
+      const spec = { db: 'postgres', platform, workers, tag: `scaling${workers}-${platform}`, nodeArgs: options.appNodeArgs };
+      await withTarget(spec, async (target) => {
+        console.log(
+          `scaling on ${platform}, ${workers} app process(es): ${target.dbLabel}; cluster primary ${target.pids[0]}, workers ${target.pids.slice(1).join(', ')}`,
+        );
+        const world = new World(target, sizes());
+        // One row per scenario, at the largest connection count: the point is the ratio between 1 and 2 processes.
+        const connections = Math.max(...options.connections);
+        for (const scenario of ['guarded', 'notify']) rows.push(await measure(world, scenario, connections, `${workers} (cluster)`));
+      });
+    }
   }
   return rows;
 }
@@ -297,13 +312,14 @@ async function runProfile() {
   const scenario = options.profile;
   const connections = options.connections[0];
   const db = args.db ? options.db[0] : 'sqlite';
+  const platform = options.platforms[0];
   const profileDir = join(dir, 'cpuprofile');
   mkdirSync(profileDir);
   let row;
   const target = await withTarget(
-    { db, tag: 'profile', nodeArgs: [...options.appNodeArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
+    { db, platform, tag: 'profile', nodeArgs: [...options.appNodeArgs, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
     async (t) => {
-      console.log(`profile: ${scenario} ×${connections} on ${t.dbLabel}, app under node --cpu-prof (pid ${t.app.pid})`);
+      console.log(`profile: ${scenario} ×${connections} on ${t.dbLabel} (${platform}), app under node --cpu-prof (pid ${t.app.pid})`);
       row = await measure(new World(t, sizes()), scenario, connections, 1);
       return t;
     },
@@ -320,6 +336,7 @@ async function runProfile() {
 function printTables(rows, scaling) {
   const view = (r) => ({
     db: r.db,
+    platform: r.platform,
     procs: r.processes,
     scenario: r.scenario,
     conns: r.connections,
@@ -338,20 +355,23 @@ function printTables(rows, scaling) {
 
   const ratios = [];
   for (const db of options.db) {
-    for (const connections of options.connections) {
-      const health = rows.find((r) => r.db === db && r.connections === connections && r.scenario === 'health');
-      const guarded = rows.find((r) => r.db === db && r.connections === connections && r.scenario === 'guarded');
-      const guardedHealth = rows.find((r) => r.db === db && r.connections === connections && r.scenario === 'guardedHealth');
-      if (health && (guarded || guardedHealth) && health.rps > 0) {
-        ratios.push({
-          db,
-          connections,
-          'health req/s': health.rps,
-          'guarded /health/token req/s': guardedHealth?.rps ?? '—',
-          'token / health': guardedHealth ? round(guardedHealth.rps / health.rps, 2) : '—',
-          'guarded /me req/s': guarded?.rps ?? '—',
-          '/me / health': guarded ? round(guarded.rps / health.rps, 2) : '—',
-        });
+    for (const platform of options.platforms) {
+      for (const connections of options.connections) {
+        const at = (scenario) =>
+          rows.find((r) => r.db === db && r.platform === platform && r.connections === connections && r.scenario === scenario);
+        const [health, guarded, guardedHealth] = [at('health'), at('guarded'), at('guardedHealth')];
+        if (health && (guarded || guardedHealth) && health.rps > 0) {
+          ratios.push({
+            db,
+            platform,
+            connections,
+            'health req/s': health.rps,
+            'guarded /health/token req/s': guardedHealth?.rps ?? '—',
+            'token / health': guardedHealth ? round(guardedHealth.rps / health.rps, 2) : '—',
+            'guarded /me req/s': guarded?.rps ?? '—',
+            '/me / health': guarded ? round(guarded.rps / health.rps, 2) : '—',
+          });
+        }
       }
     }
   }
@@ -360,24 +380,56 @@ function printTables(rows, scaling) {
     console.table(ratios);
   }
 
+  // Every scenario on Express beside the same on Fastify (same database and connections).
+  const platforms = [];
+  if (options.platforms.includes('express') && options.platforms.includes('fastify')) {
+    for (const row of rows.filter((r) => r.platform === 'express')) {
+      const other = rows.find(
+        (r) => r.platform === 'fastify' && r.db === row.db && r.scenario === row.scenario && r.connections === row.connections,
+      );
+      if (!other) continue;
+      platforms.push({
+        db: row.db,
+        scenario: row.scenario,
+        connections: row.connections,
+        'express req/s': row.rps,
+        'fastify req/s': other.rps,
+        'fastify / express': row.rps > 0 ? round(other.rps / row.rps, 2) : '—',
+        'p99 ms (express / fastify)': `${row.p99Ms} / ${other.p99Ms}`,
+        'app CPU ms/req (express / fastify)': `${row.appCpuMsPerRequest} / ${other.appCpuMsPerRequest}`,
+        'peak RSS MiB (express / fastify)': `${row.rssPeakMiB} / ${other.rssPeakMiB}`,
+      });
+    }
+  }
+  if (platforms.length) {
+    console.log('\nExpress beside Fastify');
+    console.table(platforms);
+  }
+
   const scalingTable = [];
-  for (const scenario of ['guarded', 'notify']) {
-    for (const connections of options.connections) {
-      const one = scaling.find((r) => r.scenario === scenario && r.connections === connections && r.processes.startsWith('1'));
-      const two = scaling.find((r) => r.scenario === scenario && r.connections === connections && r.processes.startsWith('2'));
-      if (one && two) {
-        scalingTable.push({
-          scenario,
-          connections,
-          '1 proc req/s': one.rps,
-          '2 procs req/s': two.rps,
-          '2 / 1': round(two.rps / one.rps, 2),
-          '1 proc p99 ms': one.p99Ms,
-          '2 procs p99 ms': two.p99Ms,
-          'RSS 1 MiB': one.rssPeakMiB,
-          'RSS 2 MiB': two.rssPeakMiB,
-          errors: one.errors + two.errors,
-        });
+  for (const platform of options.platforms) {
+    for (const scenario of ['guarded', 'notify']) {
+      for (const connections of options.connections) {
+        const find = (workers) =>
+          scaling.find(
+            (r) => r.platform === platform && r.scenario === scenario && r.connections === connections && r.processes.startsWith(workers),
+          );
+        const [one, two] = [find('1'), find('2')];
+        if (one && two) {
+          scalingTable.push({
+            platform,
+            scenario,
+            connections,
+            '1 proc req/s': one.rps,
+            '2 procs req/s': two.rps,
+            '2 / 1': round(two.rps / one.rps, 2),
+            '1 proc p99 ms': one.p99Ms,
+            '2 procs p99 ms': two.p99Ms,
+            'RSS 1 MiB': one.rssPeakMiB,
+            'RSS 2 MiB': two.rssPeakMiB,
+            errors: one.errors + two.errors,
+          });
+        }
       }
     }
   }
@@ -385,7 +437,7 @@ function printTables(rows, scaling) {
     console.log('\nScaling on PostgreSQL (node:cluster, one port; RSS = primary + workers)');
     console.table(scalingTable);
   }
-  return { ratios, scalingTable };
+  return { ratios, platforms, scalingTable };
 }
 
 function printProfile({ summary }) {
@@ -420,9 +472,10 @@ async function main() {
   } else {
     const rows = await runMatrix();
     const scaling = options.scaling ? await runScaling() : [];
-    const { ratios, scalingTable } = printTables(rows, scaling);
+    const { ratios, platforms, scalingTable } = printTables(rows, scaling);
     out.rows = [...rows, ...scaling];
     out.ratios = ratios;
+    out.platforms = platforms;
     out.scaling = scalingTable;
     failures = out.rows.filter((r) => r.errors > 0 || r.requests === 0);
   }
@@ -432,7 +485,9 @@ async function main() {
   console.log(`\nDone in ${out.seconds} s${options.json ? `; results in ${options.json}` : ''}.`);
 
   if (failures.length) {
-    const what = failures.map((r) => `${r.db}/${r.scenario}×${r.connections}: ${r.requests} requests, ${r.errors} errors`).join('; ');
+    const what = failures
+      .map((r) => `${r.db}/${r.platform}/${r.scenario}×${r.connections}: ${r.requests} requests, ${r.errors} errors`)
+      .join('; ');
     console.error(`Runs with errors or no requests: ${what}. Logs: ${dir}`);
     if (smoke) process.exitCode = 1;
   } else if (!options.profile) {

@@ -28,14 +28,15 @@ function childEnv(extra) {
  * Starts a simulator, a database and the app.
  * @param {object} o
  * @param {'sqlite' | 'postgres'} o.db
+ * @param {'express' | 'fastify'} [o.platform] the sample app's HTTP_PLATFORM (default express)
  * @param {number} [o.workers] app processes behind one port (bench/http/cluster-app.mjs); without it, one plain
  *   `node sample-app/dist/main.js`
  * @param {string} o.dir temp directory for logs and the SQLite file
  * @param {string} o.tag names the log files and the database
  * @param {string[]} [o.nodeArgs] extra node flags for the app (e.g. --cpu-prof)
  */
-export async function startTarget({ db, workers, dir, tag, nodeArgs = [] }) {
-  const target = { db, tag, workers: workers ?? 1, mode: workers ? 'cluster' : 'single', procs: [], pgName: null };
+export async function startTarget({ db, platform = 'express', workers, dir, tag, nodeArgs = [] }) {
+  const target = { db, platform, tag, workers: workers ?? 1, mode: workers ? 'cluster' : 'single', procs: [], pgName: null };
   try {
     const [simPort, payPort, appPort] = [await freePort(), await freePort(), await freePort()];
     target.simUrl = `http://127.0.0.1:${simPort}`;
@@ -66,6 +67,7 @@ export async function startTarget({ db, workers, dir, tag, nodeArgs = [] }) {
     const env = childEnv({
       PORT: String(appPort),
       HOST: '127.0.0.1',
+      HTTP_PLATFORM: platform,
       SIMULATOR_URL: target.simUrl,
       SIMULATOR_PAY_URL: target.payUrl,
       DATABASE_URL: target.databaseUrl,
