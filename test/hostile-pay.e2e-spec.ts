@@ -251,6 +251,17 @@ describe('hostile input to the WeChat Pay notification endpoints (fixture host +
       expect((await orders().findOneByOrFail({ id: order.id })).paid).toBe(true);
     });
 
+    it.each(['text/xml; charset=utf-8', 'application/xml', 'text/plain', 'application/octet-stream', 'text/html', null])(
+      'accepts a genuine notification sent as %p, as WeChat’s is read whatever its content type (both platforms)',
+      async (contentType) => {
+        const order = (await h.pay.createJsapiPayment({ body: 'Content-type order', totalFee: 79, openId })).order;
+        paidOnPurpose.add(order.id);
+        const res = await post(PAY, xmlOf(Object.entries(genuineFor(order))), contentType);
+        expect(answerCode(res.text)).toBe('SUCCESS');
+        expect((await orders().findOneByOrFail({ id: order.id })).paid).toBe(true);
+      },
+    );
+
     it.each([
       ['UTF-16LE with a BOM', (s: string) => Buffer.from(`\ufeff${s}`, 'utf16le')],
       ['UTF-16BE with a BOM', (s: string) => Buffer.from(`\ufeff${s}`, 'utf16le').swap16()],
