@@ -14,6 +14,7 @@ import { WeChatHttpClient } from './wechat/wechat-http.client';
 import { HttpPlatformSetup } from './http/http-platform.setup';
 import { PayEventRegistry } from './pay/pay-event.registry';
 import { PayNotifyProcessor } from './pay/pay-notify.processor';
+import { WeChatPayV2Client } from './pay/v2/wechat-pay-v2.client';
 import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
 import { WeChatPayService } from './pay/wechat-pay.service';
 import { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';
@@ -51,6 +52,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     MiniProgramAuthGuard,
     WeChatExceptionFilter,
     WeChatPayHttpClient,
+    WeChatPayV2Client,
     WeChatPayV3Client,
     WeChatPayV3Api,
     PayEventRegistry,
@@ -67,6 +69,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     MiniProgramAuthGuard,
     WeChatExceptionFilter,
     WeChatPayService,
+    WeChatPayV2Client,
     WeChatPayV3Api,
   ],
 })

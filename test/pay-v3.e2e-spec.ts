@@ -12,7 +12,7 @@ import {
 } from '../lib';
 import { WeChatPayV3Client } from '../lib/pay/v3/wechat-pay-v3.client';
 import type { MiniProgramPayOptions } from '../lib';
-import { SIMULATOR_DEV_V3, simulatorDevV3Options, WeChatSimulator } from '../lib/testing';
+import { SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, simulatorDevV3Options, WeChatSimulator } from '../lib/testing';
 import type { SimPayV3Mode } from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
 import { freePort, Harness, simulatorPayOptions, startHarness, testDbEngine } from './utils/harness';
@@ -291,6 +291,42 @@ describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (f
     const error = await pay.v3.queryOrder({ outTradeNo: 'nosuchorder1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeChatPayError);
     expect(error).toMatchObject({ errCode: 'ORDER_NOT_EXIST', httpStatus: 404 });
+  });
+
+  it('calls any v3 API through the generic signed request: answers verified, errors typed, SYSTEM_ERROR retried', async () => {
+    const { order } = await pay.createJsapiPayment({ body: 'Generic request', totalFee: 616, openId });
+    const mchId = SIMULATOR_DEV_MERCHANT.mchId;
+    const path = `/v3/pay/transactions/out-trade-no/${order.outTradeNo}?mchid=${mchId}`;
+    sim.addFault({ path: `/v3/pay/transactions/out-trade-no/${order.outTradeNo}`, payErrCode: 'SYSTEMERROR', count: 1 });
+    const query = await pay.v3.request<{ trade_state: string; out_trade_no: string }>('GET', path);
+    expect(query).toMatchObject({ status: 200, data: { trade_state: 'NOTPAY', out_trade_no: order.outTradeNo } });
+    expect(sim.faults).toEqual([]);
+    const closed = await pay.v3.request('POST', `/v3/pay/transactions/out-trade-no/${order.outTradeNo}/close`, { mchid: mchId });
+    expect(closed).toEqual({ status: 204, data: {} });
+    expect((await pay.v3.request('GET', path)).data.trade_state).toBe('CLOSED');
+    await expect(pay.v3.request('GET', `/v3/pay/transactions/out-trade-no/nosuchorder2?mchid=${mchId}`)).rejects.toMatchObject({
+      name: 'WeChatPayError',
+      errCode: 'ORDER_NOT_EXIST',
+      httpStatus: 404,
+    });
+  });
+
+  it.each([
+    ['a path outside /v3/', 'GET', '/pay/orderquery', undefined],
+    ['a dot segment', 'GET', '/v3/pay/../certificates', undefined],
+    ['a double slash', 'GET', '/v3//pay', undefined],
+    ['a fragment', 'GET', '/v3/pay#x', undefined],
+    ['a space', 'GET', '/v3/pay x', undefined],
+    ['an absolute URL', 'GET', 'https://evil.example/v3/pay', undefined],
+    ['an unknown method', 'TRACE', '/v3/pay', undefined],
+    ['a GET with a body', 'GET', '/v3/pay', { a: 1 }],
+    ['a body that is an array', 'POST', '/v3/pay', [1]],
+  ])('refuses a generic request with %s before anything is sent', async (_name, method, path, body) => {
+    const calls = sim.calls.length;
+    await expect(pay.v3.request(method as 'GET', path, body as Record<string, unknown> | undefined)).rejects.toBeInstanceOf(
+      WeChatPayInputError,
+    );
+    expect(sim.calls.length).toBe(calls);
   });
 
   it('downloads the trade and fund flow bills and checks their SHA1', async () => {

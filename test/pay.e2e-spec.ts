@@ -12,6 +12,7 @@ import {
 import { SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../lib/testing';
 import { PayEventsProbe } from './src/pay-events.probe';
 import { signV2 } from './src/pay-notifications';
+import type { SignType } from './src/pay-notifications';
 import { freePort, Harness, simulatorPayOptions, startHarness, testDbEngine } from './utils/harness';
 
 async function until<T>(probe: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
@@ -397,6 +398,45 @@ describe(`WeChat Pay v2 (fixture host + simulator + ${testDbEngine()})`, () => {
         name: 'WeChatPayError',
         errCode: 'ORDERNOTEXIST',
       });
+    });
+  });
+
+  describe('the generic signed request (pay.v2.request), for APIs the library does not wrap', () => {
+    it('signs any v2 call, verifies the answer and retries like the wrapped calls', async () => {
+      const { order } = await newOrder(1515);
+      sim.addFault({ path: '/pay/orderquery', payErrCode: 'SYSTEMERROR', count: 1 });
+      const before = sim.calls.filter((c) => c.path === '/pay/orderquery').length;
+      const answer = await pay.v2.request('/pay/orderquery', { out_trade_no: order.outTradeNo });
+      expect(sim.calls.filter((c) => c.path === '/pay/orderquery').length - before).toBe(2);
+      expect(answer).toMatchObject({
+        return_code: 'SUCCESS',
+        result_code: 'SUCCESS',
+        trade_state: 'NOTPAY',
+        out_trade_no: order.outTradeNo,
+      });
+      const { sign, ...fields } = answer;
+      expect(sign).toBe(signV2(fields, SIMULATOR_DEV_MERCHANT.apiKey, (answer.sign_type as SignType | undefined) ?? 'MD5'));
+      const hmac = await pay.v2.request('/pay/orderquery', { out_trade_no: order.outTradeNo }, { signType: 'HMAC-SHA256' });
+      expect(hmac.trade_state).toBe('NOTPAY');
+    });
+
+    it('reports WeChat’s refusals as WeChatPayError with the API named, and refuses paths that are not the pay API’s', async () => {
+      await expect(pay.v2.request('/pay/orderquery', { out_trade_no: 'nosuchorder998' }, { api: 'myQuery' })).rejects.toMatchObject({
+        name: 'WeChatPayError',
+        errCode: 'ORDERNOTEXIST',
+        api: 'myQuery',
+      });
+      const calls = sim.calls.length;
+      for (const path of [
+        'pay/orderquery',
+        '/pay/../secapi/pay/refund',
+        '//evil.example/pay',
+        '/pay/orderquery?x=1',
+        'https://evil.example/pay',
+      ]) {
+        await expect(pay.v2.request(path, {})).rejects.toBeInstanceOf(WeChatPayInputError);
+      }
+      expect(sim.calls.length).toBe(calls);
     });
   });
 

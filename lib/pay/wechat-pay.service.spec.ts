@@ -10,6 +10,7 @@ import type { PayEventRegistry } from './pay-event.registry';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
+import { WeChatPayV2Client } from './v2/wechat-pay-v2.client';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
 import type { OrderQueryResult } from './wechat-pay.interfaces';
 import { WeChatPayService } from './wechat-pay.service';
@@ -42,7 +43,14 @@ async function setup() {
   const call = jest.spyOn(client, 'call').mockRejectedValue(new Error('no answer queued'));
   const events = { orderPaid: jest.fn(), refundSettled: jest.fn() } as unknown as PayEventRegistry;
   const notifications = new PayNotifyProcessor(options, events, orders, refunds, client);
-  const service = new WeChatPayService(options, http, notifications, orders, refunds, new WeChatPayV3Api(options, client));
+  const service = new WeChatPayService(
+    options,
+    new WeChatPayV2Client(options, http),
+    notifications,
+    orders,
+    refunds,
+    new WeChatPayV3Api(options, client),
+  );
   return { db, orders, refunds, call, service };
 }
 

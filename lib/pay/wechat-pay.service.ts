@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { gunzipSync } from 'node:zlib';
 import { EntityManager, Repository } from 'typeorm';
-import { jsapiPaySign, payV2Sign, PaySignType, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
-import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
+import { jsapiPaySign, PaySignType } from '../crypto/pay-sign.crypto';
 import { createNonceStr } from '../crypto/random.util';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
@@ -13,11 +11,10 @@ import type { ResolvedMiniProgramOptions, ResolvedPayOptions, WeChatPayApiVersio
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { KeyedQueue } from '../utils/keyed-queue';
 import { isUniqueViolation } from '../utils/unique-violation.util';
-import { withRetries } from '../utils/retry.util';
 import { parseBill } from './bill.parser';
 import { PayInput, int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
 import { PayNotifyProcessor, V3_REFUND_STATUS } from './pay-notify.processor';
-import { WeChatPayHttpClient } from './wechat-pay-http.client';
+import { isRetryablePayV2ErrCode, WeChatPayV2Client } from './v2/wechat-pay-v2.client';
 import { TRADE_STATES, WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import type { HeaderBag } from './v3/wechat-pay-v3.client';
 import type { V3JsapiPaymentParams } from './v3/wechat-pay-v3.interfaces';
@@ -46,14 +43,6 @@ import type {
   V3NotifyOutcome,
   WithRaw,
 } from './wechat-pay.interfaces';
-
-interface CallOptions {
-  cert?: boolean;
-  signType?: PaySignType;
-}
-
-/** err_codes after which the same request may be sent again. */
-const RETRYABLE_ERR_CODES = new Set(['SYSTEMERROR', 'BIZERR_NEED_RETRY']);
 
 /** err_codes meaning "this out_trade_no cannot be paid any more with these parameters". */
 const OUT_TRADE_NO_SPENT = new Set(['OUT_TRADE_NO_USED', 'ORDERCLOSED', 'ORDER_CLOSED', 'INVALID_REQUEST']);
@@ -93,7 +82,8 @@ export class WeChatPayService {
 
   constructor(
     @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
-    private readonly http: WeChatPayHttpClient,
+    /** WeChat Pay API v2, low level: `pay.v2.request(path, params)` signs, sends and verifies any v2 API call. */
+    readonly v2: WeChatPayV2Client,
     private readonly notifications: PayNotifyProcessor,
     @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
@@ -129,14 +119,14 @@ export class WeChatPayService {
       profit_sharing: req.profitSharing === undefined ? undefined : req.profitSharing ? 'Y' : 'N',
     };
     input.done();
-    const raw = await this.call('unifiedOrder', '/pay/unifiedorder', params, { signType: req.signType });
+    const raw = await this.v2.request('/pay/unifiedorder', params, { api: 'unifiedOrder', signType: req.signType });
     if (!raw.prepay_id) throw new WeChatUnavailableError('unifiedOrder', 'invalid-response', 'prepay_id missing');
     return { prepayId: raw.prepay_id, tradeType: raw.trade_type ?? 'JSAPI', raw };
   }
 
   /** `pay/orderquery` by transaction id (preferred) or out_trade_no. */
   async orderQuery(key: OrderKey): Promise<OrderQueryResult> {
-    const raw = await this.call('orderQuery', '/pay/orderquery', this.orderKey('orderQuery', key));
+    const raw = await this.v2.request('/pay/orderquery', this.orderKey('orderQuery', key), { api: 'orderQuery' });
     return {
       tradeState: (raw.trade_state ?? 'NOTPAY') as OrderQueryResult['tradeState'],
       tradeStateDesc: raw.trade_state_desc,
@@ -158,7 +148,7 @@ export class WeChatPayService {
     const input = new PayInput('closeOrder');
     const params = { out_trade_no: input.outTradeNo('outTradeNo', outTradeNo) };
     input.done();
-    return { raw: await this.call('closeOrder', '/pay/closeorder', params) };
+    return { raw: await this.v2.request('/pay/closeorder', params, { api: 'closeOrder' }) };
   }
 
   /**
@@ -186,7 +176,7 @@ export class WeChatPayService {
     });
     const record = order ? await this.recordRefund(order, req) : null;
     try {
-      const raw = await this.call('refund', '/secapi/pay/refund', params, { cert: true, signType: req.signType });
+      const raw = await this.v2.request('/secapi/pay/refund', params, { api: 'refund', cert: true, signType: req.signType });
       const result: RefundResult = {
         refundId: raw.refund_id ?? '',
         outRefundNo: raw.out_refund_no ?? req.outRefundNo,
@@ -204,7 +194,7 @@ export class WeChatPayService {
       return record ? { ...result, record } : result;
     } catch (error) {
       // Refused for good: the refund never existed at WeChat. Anything else may have reached it.
-      if (record && error instanceof WeChatPayError && !RETRYABLE_ERR_CODES.has(error.errCode ?? '') && !record.refundId) {
+      if (record && error instanceof WeChatPayError && !isRetryablePayV2ErrCode(error.errCode) && !record.refundId) {
         await this.refunds.delete({ id: record.id, status: 'PROCESSING' });
       }
       throw error;
@@ -223,13 +213,17 @@ export class WeChatPayService {
     );
     input.check(r.offset === undefined || (Number.isSafeInteger(r.offset) && r.offset >= 0), 'offset must be a non-negative integer');
     input.done();
-    const raw = await this.call('refundQuery', '/pay/refundquery', {
-      refund_id: r.refundId,
-      out_refund_no: r.outRefundNo,
-      transaction_id: r.transactionId,
-      out_trade_no: r.outTradeNo,
-      offset: r.offset,
-    });
+    const raw = await this.v2.request(
+      '/pay/refundquery',
+      {
+        refund_id: r.refundId,
+        out_refund_no: r.outRefundNo,
+        transaction_id: r.transactionId,
+        out_trade_no: r.outTradeNo,
+        offset: r.offset,
+      },
+      { api: 'refundQuery' },
+    );
     const count = int(raw.refund_count) ?? 0;
     const refunds: RefundQueryItem[] = [];
     for (let n = 0; n < count; n++) {
@@ -266,7 +260,7 @@ export class WeChatPayService {
       tar_type: req.gzip ? 'GZIP' : undefined,
     };
     input.done();
-    return parseBill(await this.download('downloadBill', '/pay/downloadbill', params, { gzip: !!req.gzip }));
+    return parseBill(await this.v2.download('/pay/downloadbill', params, { api: 'downloadBill', gzip: !!req.gzip }));
   }
 
   /** `pay/downloadfundflow` (client certificate, HMAC-SHA256): the fund flow of a day, parsed. */
@@ -278,7 +272,8 @@ export class WeChatPayService {
       tar_type: req.gzip ? 'GZIP' : undefined,
     };
     input.done();
-    const text = await this.download('downloadFundFlow', '/pay/downloadfundflow', params, {
+    const text = await this.v2.download('/pay/downloadfundflow', params, {
+      api: 'downloadFundFlow',
       gzip: !!req.gzip,
       cert: true,
       signType: 'HMAC-SHA256',
@@ -304,7 +299,7 @@ export class WeChatPayService {
     };
     input.check(params.execute_time_ !== undefined, 'executeTimeMs must be a non-negative integer');
     input.done();
-    return { raw: await this.call('report', '/payitil/report', params, { verifyAnswer: false }) };
+    return { raw: await this.v2.request('/payitil/report', params, { api: 'report', verifyAnswer: false }) };
   }
 
   /** `billcommentsp/batchquerycomment` (client certificate, HMAC-SHA256): users' comments on orders. */
@@ -319,7 +314,8 @@ export class WeChatPayService {
     input.check(/^\d+$/.test(params.offset), 'offset must be a non-negative integer');
     input.check(Number.isSafeInteger(params.limit) && params.limit >= 1 && params.limit <= 200, 'limit must be an integer from 1 to 200');
     input.done();
-    const text = await this.download('batchQueryComment', '/billcommentsp/batchquerycomment', params, {
+    const text = await this.v2.download('/billcommentsp/batchquerycomment', params, {
+      api: 'batchQueryComment',
       gzip: false,
       cert: true,
       signType: 'HMAC-SHA256',
@@ -353,7 +349,7 @@ export class WeChatPayService {
       package: `prepay_id=${prepayId}`,
       signType: signType ?? pay.signType,
     };
-    return { ...params, paySign: jsapiPaySign(params, this.apiKey('jsapiParams', pay)) };
+    return { ...params, paySign: jsapiPaySign(params, this.v2.configured('jsapiParams').apiKey) };
   }
 
   // ---------------------------------------------------------------- high level
@@ -576,13 +572,6 @@ export class WeChatPayService {
     return this.options.pay;
   }
 
-  /** The v2 API key, or a typed error when only v3 is configured. */
-  private apiKey(api: string, pay: ResolvedPayOptions): string {
-    if (!pay.apiKey)
-      throw new WeChatPayInputError(api, ['this is an API v2 call and API v2 is not configured: set pay.apiKey (or use pay.v3)']);
-    return pay.apiKey;
-  }
-
   /** The API version of a high-level call. */
   private version(api: string, option?: PayApiVersionOption): WeChatPayApiVersion {
     const pay = this.pay(api);
@@ -622,105 +611,6 @@ export class WeChatPayService {
     if (outTradeNo !== undefined) input.outTradeNo('outTradeNo', outTradeNo);
     if (!shared) input.done();
     return { transaction_id: transactionId, out_trade_no: outTradeNo };
-  }
-
-  private signed(params: Record<string, string | number | undefined>, signType: PaySignType): string {
-    const pay = this.pay('sign');
-    const full: Record<string, string | number | undefined> = {
-      appid: this.options.appId,
-      mch_id: pay.mchId,
-      nonce_str: createNonceStr(32),
-      ...params,
-      sign_type: signType === 'MD5' ? undefined : signType,
-    };
-    return buildPayXml({ ...full, sign: payV2Sign(full, this.apiKey('sign', pay), signType) });
-  }
-
-  /** Signs, sends (with retries), parses and verifies one XML API call. */
-  private async call(
-    api: string,
-    path: string,
-    params: Record<string, string | number | undefined>,
-    options: CallOptions & { verifyAnswer?: boolean } = {},
-  ): Promise<Record<string, string>> {
-    const pay = this.pay(api);
-    const signType = options.signType ?? pay.signType;
-    return this.retrying(api, async () => {
-      const res = await this.http.post(api, path, this.signed(params, signType), { cert: !!options.cert });
-      const answer = await this.parseAnswer(api, res.body);
-      this.checkAnswer(api, answer, signType, options.verifyAnswer ?? true);
-      return answer;
-    });
-  }
-
-  /** Like `call`, for the APIs that answer text (or gzip) on success and XML on failure. */
-  private async download(
-    api: string,
-    path: string,
-    params: Record<string, string | number | undefined>,
-    options: CallOptions & { gzip: boolean },
-  ): Promise<string> {
-    const pay = this.pay(api);
-    const signType = options.signType ?? pay.signType;
-    return this.retrying(api, async () => {
-      const res = await this.http.post(api, path, this.signed(params, signType), { cert: !!options.cert });
-      const head = res.body.subarray(0, 64).toString('utf8').trimStart();
-      if (head.startsWith('<xml')) {
-        const answer = await this.parseAnswer(api, res.body);
-        this.checkAnswer(api, answer, signType, false);
-        throw new WeChatUnavailableError(api, 'invalid-response', 'an XML answer where a file was expected');
-      }
-      if (options.gzip && res.body[0] === 0x1f && res.body[1] === 0x8b) {
-        try {
-          return gunzipSync(res.body).toString('utf8');
-        } catch {
-          throw new WeChatUnavailableError(api, 'invalid-response', 'the gzip stream is corrupt');
-        }
-      }
-      return res.body.toString('utf8');
-    });
-  }
-
-  private async parseAnswer(api: string, body: Buffer): Promise<Record<string, string>> {
-    try {
-      return await parsePayXml(body, { maxBytes: 1024 * 1024 });
-    } catch (error) {
-      throw new WeChatUnavailableError(api, 'invalid-response', 'the answer is not WeChat Pay XML', undefined, { cause: error });
-    }
-  }
-
-  private checkAnswer(api: string, answer: Record<string, string>, signType: PaySignType, verify: boolean): void {
-    if (answer.return_code !== 'SUCCESS') {
-      throw new WeChatPayError(api, { returnCode: answer.return_code ?? 'FAIL', returnMsg: answer.return_msg });
-    }
-    const answerSignType = answer.sign_type ?? signType;
-    if (answerSignType !== 'MD5' && answerSignType !== 'HMAC-SHA256') {
-      throw new WeChatUnavailableError(api, 'invalid-response', 'the answer names an unknown sign_type');
-    }
-    if (verify && !verifyPayV2Sign(answer, this.apiKey(api, this.pay(api)), answerSignType)) {
-      throw new WeChatUnavailableError(api, 'invalid-response', 'the signature of the answer does not verify');
-    }
-    if (answer.result_code !== undefined && answer.result_code !== 'SUCCESS') {
-      throw new WeChatPayError(api, {
-        returnCode: 'SUCCESS',
-        resultCode: answer.result_code,
-        errCode: answer.err_code,
-        errCodeDes: answer.err_code_des ?? answer.result_msg,
-      });
-    }
-  }
-
-  private retrying<T>(api: string, call: () => Promise<T>): Promise<T> {
-    return withRetries(call, {
-      retries: this.options.http.retries,
-      delayMs: this.options.http.retryDelayMs,
-      shouldRetry: (error) =>
-        (error instanceof WeChatUnavailableError &&
-          error.kind !== 'invalid-response' &&
-          (error.kind !== 'http' || (error.status ?? 0) >= 500)) ||
-        (error instanceof WeChatPayError && RETRYABLE_ERR_CODES.has(error.errCode ?? '')),
-      onRetry: (error, attempt) => this.logger.warn(`WeChat Pay ${api} attempt ${attempt} failed (${(error as Error).message}); retrying`),
-    });
   }
 
   private async loadOrder(ref: PayOrder | string | number): Promise<PayOrder | null> {
@@ -878,7 +768,7 @@ export class WeChatPayService {
     } catch (error) {
       if (
         error instanceof WeChatPayError &&
-        !RETRYABLE_ERR_CODES.has(error.errCode ?? '') &&
+        !isRetryablePayV2ErrCode(error.errCode) &&
         error.errCode !== 'SYSTEM_ERROR' &&
         (error.httpStatus ?? 400) < 500 &&
         !record.refundId

@@ -9,6 +9,7 @@ import type { ResolvedMiniProgramOptions } from '../../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
 import { formatBeijing, PayInput } from '../pay-input.util';
 import { WeChatPayV3Client } from './wechat-pay-v3.client';
+import type { PayV3Method } from './wechat-pay-v3.client';
 import type {
   V3BillResult,
   V3EncryptedField,
@@ -23,6 +24,15 @@ import type {
   V3TradeState,
   V3TransactionResult,
 } from './wechat-pay-v3.interfaces';
+
+const V3_METHODS: ReadonlySet<string> = new Set<PayV3Method>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A path (and query) of the pay API under `/v3/` that a URL parser leaves as it is: no dot segment, `//`, fragment or space. */
+function isV3Path(path: unknown): path is string {
+  if (typeof path !== 'string' || path.length > 2048 || !/^\/v3\/[\x21-\x7e]*$/.test(path) || path.includes('#')) return false;
+  const url = new URL(path, 'https://pay.invalid');
+  return url.origin === 'https://pay.invalid' && `${url.pathname}${url.search}` === path && !path.includes('//');
+}
 
 /** The trade states WeChat Pay documents (v2 and v3 name them alike). @internal */
 export const TRADE_STATES: ReadonlySet<string> = new Set<V3TradeState>([
@@ -250,6 +260,36 @@ export class WeChatPayV3Api {
     const type = input.oneOf('accountType', r.accountType ?? 'BASIC', ['BASIC', 'OPERATION', 'FEES'] as const);
     input.done();
     return this.bill('v3.fundFlowBill', `/v3/bill/fundflowbill?bill_date=${date}&account_type=${type}`);
+  }
+
+  /**
+   * Calls any API v3 endpoint, including the ones this library does not wrap, with the same signing, answer
+   * verification (fail-closed: an answer whose signature does not verify is `WeChatUnavailableError`
+   * `invalid-response`), retries (network failures, 5xx, `SYSTEM_ERROR`; WeChat's v3 APIs are idempotent by their
+   * merchant numbers) and typed errors (an error answer is `WeChatPayError` with v3's `code` as `errCode`).
+   * `path` is the path and query as WeChat documents them (`/v3/…`); `body` is sent as JSON.
+   *
+   * @example
+   * ```ts
+   * const { data } = await pay.v3.request('GET', `/v3/refund/domestic/refunds/${outRefundNo}`);
+   * ```
+   * @throws WeChatPayInputError when API v3 is not configured, the method is not one of v3's or `path` is not a `/v3/` path.
+   */
+  async request<T extends Record<string, unknown> = Record<string, unknown>>(
+    method: PayV3Method,
+    path: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ status: number; data: T }> {
+    const api = `v3.request ${method} ${typeof path === 'string' ? path.split('?')[0].slice(0, 80) : ''}`.trim();
+    this.client.v3(api);
+    const input = new PayInput(api);
+    input.check(typeof method === 'string' && V3_METHODS.has(method), 'method must be GET, POST, PUT, PATCH or DELETE');
+    input.check(isV3Path(path), 'path must be a path of the pay API starting with /v3/ (query allowed, no fragment or dot segment)');
+    input.check(body === undefined || (body !== null && typeof body === 'object' && !Array.isArray(body)), 'body must be a JSON object');
+    input.check(body === undefined || method !== 'GET', 'a GET request has no body');
+    input.done();
+    const { status, json } = await this.client.call(api, method, path, body);
+    return { status, data: json as T };
   }
 
   /**

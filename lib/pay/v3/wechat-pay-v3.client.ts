@@ -57,6 +57,9 @@ export class PayV3SignatureError extends Error {
   override readonly name = 'PayV3SignatureError';
 }
 
+/** The HTTP methods of WeChat Pay API v3. @publicApi */
+export type PayV3Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 /** What a verified v3 answer gave. @internal */
 export interface PayV3Answer {
   status: number;
@@ -133,7 +136,7 @@ export class WeChatPayV3Client {
    * `WeChatUnavailableError` `invalid-response` (unsigned error answers are taken as they come, over TLS). Network
    * failures, 5xx and `SYSTEM_ERROR` are retried: every call of this library is idempotent by its merchant keys.
    */
-  async call(api: string, method: 'GET' | 'POST', path: string, body?: Record<string, unknown>): Promise<PayV3Answer> {
+  async call(api: string, method: PayV3Method, path: string, body?: Record<string, unknown>): Promise<PayV3Answer> {
     this.v3(api);
     return withRetries(() => this.once(api, method, path, body), {
       retries: this.options.http.retries,
@@ -233,11 +236,11 @@ export class WeChatPayV3Client {
         body,
       }),
       ...(v3.wechatPayPublicKeyId && v3.wechatPayPublicKey ? { 'wechatpay-serial': v3.wechatPayPublicKeyId } : {}),
-      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
     };
   }
 
-  private async once(api: string, method: 'GET' | 'POST', path: string, payload?: Record<string, unknown>): Promise<PayV3Answer> {
+  private async once(api: string, method: PayV3Method, path: string, payload?: Record<string, unknown>): Promise<PayV3Answer> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const res = await this.http.request(
       api,
