@@ -12,7 +12,8 @@ import { isUniqueViolation } from '../utils/unique-violation.util';
 import { PayEventRegistry } from './pay-event.registry';
 import { int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
 import { normaliseRefund, normaliseTransaction } from './v3/wechat-pay-v3.api';
-import { HeaderBag, PAY_V3_CLOCK_SKEW_SECONDS, PayV3SignatureError, WeChatPayV3Client } from './v3/wechat-pay-v3.client';
+import { HeaderBag, PAY_V3_CLOCK_SKEW_SECONDS } from './v3/pay-v3-headers';
+import { PayV3SignatureError, WeChatPayV3Client } from './v3/wechat-pay-v3.client';
 import type { NotifyOutcome, PayNotification, PayRawData, V3NotifyOutcome } from './wechat-pay.interfaces';
 
 /** The XML answers WeChat expects. */

@@ -16,7 +16,7 @@ import { PayInput, int, parseBeijingDateTime, parseBeijingTime } from './pay-inp
 import { PayNotifyProcessor, V3_REFUND_STATUS } from './pay-notify.processor';
 import { isRetryablePayV2ErrCode, WeChatPayV2Client } from './v2/wechat-pay-v2.client';
 import { TRADE_STATES, WeChatPayV3Api } from './v3/wechat-pay-v3.api';
-import type { HeaderBag } from './v3/wechat-pay-v3.client';
+import type { HeaderBag } from './v3/pay-v3-headers';
 import type { V3JsapiPaymentParams } from './v3/wechat-pay-v3.interfaces';
 import type {
   BatchQueryCommentRequest,

@@ -10,7 +10,8 @@ import { SIMULATOR_DEV_V3 } from '../../testing/dev-v3-keys';
 import { type AccessTokenStore, MemoryAccessTokenStore } from '../../wechat/access-token.store';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { WeChatPayV3Api } from './wechat-pay-v3.api';
-import { header, type HeaderBag, PayV3SignatureError, WeChatPayV3Client } from './wechat-pay-v3.client';
+import { header, type HeaderBag } from './pay-v3-headers';
+import { PayV3SignatureError, WeChatPayV3Client } from './wechat-pay-v3.client';
 
 const K = SIMULATOR_DEV_V3;
 const MCH = '1900000109';
