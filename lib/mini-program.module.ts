@@ -13,6 +13,7 @@ import { WeChatCryptoService } from './wechat/wechat-crypto.service';
 import { WeChatHttpClient } from './wechat/wechat-http.client';
 import { HttpPlatformSetup } from './http/http-platform.setup';
 import { PayEventRegistry } from './pay/pay-event.registry';
+import { PayLedger } from './pay/pay-ledger';
 import { PayNotifyProcessor } from './pay/pay-notify.processor';
 import { WeChatPayV2Client } from './pay/v2/wechat-pay-v2.client';
 import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
@@ -56,6 +57,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     WeChatPayV3Client,
     WeChatPayV3Api,
     PayEventRegistry,
+    PayLedger,
     PayNotifyProcessor,
     WeChatPayService,
   ],

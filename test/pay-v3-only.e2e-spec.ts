@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encryptPayV3Resource, PayOrder, PayRefund, payV3Message, signPayV3, WeChatPayError, WeChatPayService } from '../lib';
 import type { MiniProgramPayOptions } from '../lib';
-import { PayNotifyProcessor } from '../lib/pay/pay-notify.processor';
+import { PayLedger } from '../lib/pay/pay-ledger';
 import {
   SIMULATOR_DEV_APP,
   SIMULATOR_DEV_CERTIFICATES,
@@ -158,8 +158,8 @@ describe(`WeChat Pay, API v3 credentials only, raw bodies kept (fixture host + s
 
   it('verifies a notification over the bytes WeChat sent: a signed body that is not compact JSON is accepted', async () => {
     const order = await paidOrder(555);
-    const processor = h.app.get(PayNotifyProcessor);
-    const apply = jest.spyOn(processor, 'applyPayment');
+    const ledger = h.app.get(PayLedger);
+    const apply = jest.spyOn(ledger, 'applyPayment');
     try {
       const { body, headers } = signedPaymentNotification(order, openId, 2);
       expect(body).toContain('\n  ');
@@ -176,9 +176,9 @@ describe(`WeChat Pay, API v3 credentials only, raw bodies kept (fixture host + s
 
   it('answers a replayed or duplicate notification id from its replay cache, before the database', async () => {
     const order = await paidOrder(556);
-    const processor = h.app.get(PayNotifyProcessor);
-    const apply = jest.spyOn(processor, 'applyPayment');
-    const applyRefund = jest.spyOn(processor, 'applyRefund');
+    const ledger = h.app.get(PayLedger);
+    const apply = jest.spyOn(ledger, 'applyPayment');
+    const applyRefund = jest.spyOn(ledger, 'applyRefund');
     try {
       for (const kind of ['replay', 'duplicate'] as const) {
         expect(await sim.notify({ outTradeNo: order.outTradeNo, kind, copies: 3 })).toHaveLength(3);

@@ -6,6 +6,7 @@ import { PayRefund } from '../entities/pay-refund.entity';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
 import { SIMULATOR_DEV_V3, simulatorDevV3Options } from '../testing/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
+import { PayLedger } from './pay-ledger';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
@@ -51,7 +52,13 @@ describe('PayNotifyProcessor, v3 notifications keyed by their data', () => {
     const client = new WeChatPayV3Client(options, new WeChatPayHttpClient(options), new MemoryAccessTokenStore());
     jest.spyOn(client, 'verify').mockResolvedValue(undefined);
     events = { orderPaid: jest.fn(), refundSettled: jest.fn() };
-    processor = new PayNotifyProcessor(options, events as unknown as PayEventRegistry, orders, refunds, client);
+    processor = new PayNotifyProcessor(
+      options,
+      orders,
+      refunds,
+      client,
+      new PayLedger(events as unknown as PayEventRegistry, orders, refunds),
+    );
     order = await orders.save(
       orders.create({
         outTradeNo: 'order-paid-0001',

@@ -1,6 +1,6 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { decryptRefundReqInfo, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
 import { decryptPayV3Resource, PAY_V3_AEAD_ALGORITHM } from '../crypto/pay-v3.crypto';
 import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
@@ -8,13 +8,13 @@ import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund, PayRefundStatus } from '../entities/pay-refund.entity';
 import type { ResolvedMiniProgramOptions, ResolvedPayOptions } from '../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
-import { isUniqueViolation } from '../utils/unique-violation.util';
-import { PayEventRegistry } from './pay-event.registry';
-import { int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
-import { normaliseRefund, normaliseTransaction } from './v3/wechat-pay-v3.api';
+import { PayLedger } from './pay-ledger';
+import { int, parseBeijingTime } from './pay-input.util';
+import { normaliseRefund, normaliseTransaction, V3_REFUND_STATUS } from './v3/wechat-pay-v3.api';
 import { HeaderBag, PAY_V3_CLOCK_SKEW_SECONDS } from './v3/pay-v3-headers';
+import { ReplayCache } from './v3/pay-v3-replay-cache';
 import { PayV3SignatureError, WeChatPayV3Client } from './v3/wechat-pay-v3.client';
-import type { NotifyOutcome, PayNotification, PayRawData, V3NotifyOutcome } from './wechat-pay.interfaces';
+import type { NotifyOutcome, PayNotification, V3NotifyOutcome } from './wechat-pay.interfaces';
 
 /** The XML answers WeChat expects. */
 const ACK = buildPayXml({ return_code: 'SUCCESS', return_msg: 'OK' });
@@ -24,17 +24,6 @@ const FINAL_REFUND_STATES: readonly PayRefundStatus[] = ['SUCCESS', 'CHANGE', 'R
 
 /** A refund notification rejected for a reason that is not worth a warning (e.g. a forgery). */
 class Rejection extends Error {}
-
-/**
- * The final v3 refund statuses as the `PayRefund` model names them. A Map, not an object: a `refund_status` such as
- * `constructor` or `__proto__` must find nothing.
- * @internal
- */
-export const V3_REFUND_STATUS: ReadonlyMap<string, PayRefundStatus> = new Map<string, PayRefundStatus>([
-  ['SUCCESS', 'SUCCESS'],
-  ['ABNORMAL', 'CHANGE'],
-  ['CLOSED', 'REFUNDCLOSE'],
-]);
 
 /** How long a processed v3 notification id is remembered (at least the timestamp window), and how many. */
 const REPLAY_TTL_MS = 2 * PAY_V3_CLOCK_SKEW_SECONDS * 1000;
@@ -48,51 +37,24 @@ const REPLAY_MAX_ENTRIES = 10_000;
  * @internal
  */
 @Injectable()
-export class PayNotifyProcessor implements BeforeApplicationShutdown {
+export class PayNotifyProcessor {
   private readonly logger = new Logger('MiniProgram');
-  private readonly inflight = new Set<Promise<unknown>>();
-  /** Ids of processed v3 notifications (insertion order = expiry order). */
-  private readonly seenV3 = new Map<string, number>();
-
-  /** How long shutdown waits for notifications being processed. */
-  static shutdownGraceMs = 10_000;
-
-  /**
-   * Lets notifications that are being processed finish before the database connection closes
-   * (TypeORM closes it in `onApplicationShutdown`, after this hook), so that a transaction under
-   * way commits and its `SUCCESS` is sent, instead of failing half-way.
-   */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.inflight.size === 0) return;
-    this.logger.log(`waiting for ${this.inflight.size} notification(s) in progress`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.inflight]),
-      new Promise((resolve) => (timer = setTimeout(resolve, PayNotifyProcessor.shutdownGraceMs))),
-    ]);
-    clearTimeout(timer);
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.inflight.add(work);
-    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
-    return work;
-  }
+  private readonly replays = new ReplayCache(REPLAY_TTL_MS, REPLAY_MAX_ENTRIES);
 
   constructor(
     @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
-    private readonly events: PayEventRegistry,
     @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
     private readonly v3Client: WeChatPayV3Client,
+    private readonly ledger: PayLedger,
   ) {}
 
   handlePayNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayOrder>> {
-    return this.track(this.processPayNotify(rawXml));
+    return this.ledger.track(this.processPayNotify(rawXml));
   }
 
   handleRefundNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayRefund>> {
-    return this.track(this.processRefundNotify(rawXml));
+    return this.ledger.track(this.processRefundNotify(rawXml));
   }
 
   private async processPayNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayOrder>> {
@@ -126,7 +88,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
         attach: n.attach,
         raw: n,
       };
-      const { status, order: result } = await this.applyPayment(order, notification, 'notify');
+      const { status, order: result } = await this.ledger.applyPayment(order, notification, 'notify');
       return { status, result, xml: ACK };
     } catch (error) {
       return this.reject('payment', error);
@@ -158,11 +120,11 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
       if (!info.out_refund_no || refundFee === undefined || refundFee <= 0) throw new Rejection('out_refund_no or refund_fee missing');
 
       let refund = await this.refunds.findOne({ where: { outRefundNo: info.out_refund_no } });
-      if (!refund) refund = await this.adoptRefund(order, info.out_refund_no, refundFee);
+      if (!refund) refund = await this.ledger.adoptRefund(order, info.out_refund_no, refundFee);
       if (refund.orderId !== order.id) throw new Rejection('the refund belongs to another order');
       if (refund.refundFee !== refundFee) throw new Rejection(`refund_fee ${refundFee} differs from the refund's ${refund.refundFee}`);
 
-      const outcome = await this.applyRefund(refund, order, status, info, 'notify');
+      const outcome = await this.ledger.applyRefund(refund, order, status, info, 'notify');
       return { status: outcome.status, result: outcome.refund, xml: ACK };
     } catch (error) {
       return this.reject('refund', error);
@@ -174,7 +136,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
    * the APIv3 key, checked against the stored order, then the same exactly-once transitions as v2.
    */
   handleV3Notify(headers: HeaderBag, rawBody: Buffer | string): Promise<V3NotifyOutcome<PayOrder | PayRefund>> {
-    return this.track(this.processV3Notify(headers, typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody));
+    return this.ledger.track(this.processV3Notify(headers, typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody));
   }
 
   private async processV3Notify(headers: HeaderBag, body: Buffer): Promise<V3NotifyOutcome<PayOrder | PayRefund>> {
@@ -211,7 +173,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
     }
     const id = typeof envelope.id === 'string' && envelope.id.length > 0 && envelope.id.length <= 64 ? envelope.id : undefined;
     if (!id) return fail(400, 'id missing');
-    if (this.seenRecently(id)) return { status: 'duplicate', reason: 'notification id already processed', httpStatus: 204 };
+    if (this.replays.has(id)) return { status: 'duplicate', reason: 'notification id already processed', httpStatus: 204 };
     const resource = envelope.resource as Record<string, unknown> | undefined;
     let plain: Record<string, unknown>;
     try {
@@ -239,7 +201,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
       } else {
         throw new Rejection(`unsupported event_type ${String(eventType).slice(0, 40)}`);
       }
-      this.remember(id);
+      this.replays.add(id);
       return { status: outcome.status, result: outcome.result, httpStatus: 204 };
     } catch (error) {
       if (error instanceof Rejection) return fail(400, error.message);
@@ -272,7 +234,7 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
       attach: t.attach,
       raw: plain,
     };
-    const { status, order: result } = await this.applyPayment(order, notification, 'notify');
+    const { status, order: result } = await this.ledger.applyPayment(order, notification, 'notify');
     return { status, result };
   }
 
@@ -293,134 +255,15 @@ export class PayNotifyProcessor implements BeforeApplicationShutdown {
     if (r.total !== undefined && r.total !== order.totalFee)
       throw new Rejection(`amount.total ${r.total} differs from the order's ${order.totalFee}`);
     let refund = await this.refunds.findOne({ where: { outRefundNo: r.outRefundNo } });
-    if (!refund) refund = await this.adoptRefund(order, r.outRefundNo, refundFee);
+    if (!refund) refund = await this.ledger.adoptRefund(order, r.outRefundNo, refundFee);
     if (refund.orderId !== order.id) throw new Rejection('the refund belongs to another order');
     if (refund.refundFee !== refundFee) throw new Rejection(`amount.refund ${refundFee} differs from the refund's ${refund.refundFee}`);
-    const outcome = await this.applyRefund(refund, order, status, plain, 'notify', {
+    const outcome = await this.ledger.applyRefund(refund, order, status, plain, 'notify', {
       refundId: r.refundId,
       successAt: r.successTime,
       recvAccount: r.userReceivedAccount,
     });
     return { status: outcome.status, result: outcome.refund };
-  }
-
-  private seenRecently(id: string): boolean {
-    const now = Date.now();
-    for (const [key, expires] of this.seenV3) {
-      if (expires > now) break;
-      this.seenV3.delete(key);
-    }
-    const expires = this.seenV3.get(id);
-    return expires !== undefined && expires > now;
-  }
-
-  private remember(id: string): void {
-    this.seenV3.delete(id);
-    this.seenV3.set(id, Date.now() + REPLAY_TTL_MS);
-    while (this.seenV3.size > REPLAY_MAX_ENTRIES) this.seenV3.delete(this.seenV3.keys().next().value as string);
-  }
-
-  /**
-   * Marks an order paid exactly once (a conditional update only one caller can win) and runs the
-   * `@OnPayOrderPaid()` handlers in the same transaction.
-   */
-  async applyPayment(
-    order: PayOrder,
-    notification: PayNotification,
-    source: 'notify' | 'query',
-  ): Promise<{ status: 'processed' | 'duplicate'; order: PayOrder }> {
-    return this.orders.manager.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(PayOrder)
-        .set({
-          status: 'SUCCESS',
-          paid: true,
-          transactionId: notification.transactionId,
-          paidAt: notification.timeEnd ?? new Date(),
-          cashFee: notification.cashFee ?? null,
-          bankType: notification.bankType ?? null,
-        })
-        .where('id = :id', { id: order.id })
-        .andWhere('paid = :paid', { paid: false })
-        .execute();
-      const current = await manager.findOneOrFail(PayOrder, { where: { id: order.id } });
-      if (!result.affected) {
-        if (current.transactionId !== notification.transactionId) {
-          this.logger.error(
-            `order ${order.outTradeNo} was paid by transaction ${current.transactionId}, now also reported paid by ${notification.transactionId}`,
-          );
-        }
-        return { status: 'duplicate' as const, order: current };
-      }
-      await this.events.orderPaid({ order: current, notification, source, manager });
-      return { status: 'processed' as const, order: current };
-    });
-  }
-
-  /** Moves a refund from PROCESSING to a final state exactly once, with the `@OnPayRefundSettled()` handlers. */
-  async applyRefund(
-    refund: PayRefund,
-    order: PayOrder,
-    status: PayRefundStatus,
-    info: PayRawData,
-    source: 'notify' | 'query',
-    given: { refundId?: string; successAt?: Date; recvAccount?: string } = {},
-  ): Promise<{ status: 'processed' | 'duplicate'; refund: PayRefund }> {
-    return this.orders.manager.transaction(async (manager: EntityManager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(PayRefund)
-        .set({
-          status,
-          refundId: given.refundId || (typeof info.refund_id === 'string' ? info.refund_id : '') || refund.refundId,
-          successAt:
-            status === 'SUCCESS'
-              ? (given.successAt ??
-                parseBeijingDateTime(typeof info.success_time === 'string' ? info.success_time : undefined) ??
-                new Date())
-              : null,
-          recvAccount:
-            (given.recvAccount ?? (typeof info.refund_recv_accout === 'string' ? info.refund_recv_accout : '')).slice(0, 64) || null,
-        })
-        .where('id = :id', { id: refund.id })
-        .andWhere('status = :processing', { processing: 'PROCESSING' })
-        .execute();
-      if (!result.affected) {
-        return { status: 'duplicate' as const, refund: await manager.findOneOrFail(PayRefund, { where: { id: refund.id } }) };
-      }
-      if (status === 'SUCCESS') {
-        await manager
-          .createQueryBuilder()
-          .update(PayOrder)
-          .set({ refundedFee: () => `refunded_fee + ${Math.trunc(refund.refundFee)}`, status: 'REFUND' })
-          .where('id = :id', { id: order.id })
-          .execute();
-      }
-      const settled = await manager.findOneOrFail(PayRefund, { where: { id: refund.id } });
-      const updatedOrder = await manager.findOneOrFail(PayOrder, { where: { id: order.id } });
-      await this.events.refundSettled({ refund: settled, order: updatedOrder, source, raw: info, manager });
-      return { status: 'processed' as const, refund: settled };
-    });
-  }
-
-  /** A refund made outside this library (e.g. in the merchant platform): record it so it can settle. */
-  private async adoptRefund(order: PayOrder, outRefundNo: string, refundFee: number): Promise<PayRefund> {
-    try {
-      return await this.refunds.save(
-        this.refunds.create({
-          outRefundNo,
-          orderId: order.id,
-          totalFee: order.totalFee,
-          refundFee,
-          status: 'PROCESSING',
-          refundDesc: null,
-        }),
-      );
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      return this.refunds.findOneOrFail({ where: { outRefundNo } });
-    }
   }
 
   private payOptions(): ResolvedPayOptions {

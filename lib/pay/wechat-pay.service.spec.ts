@@ -7,6 +7,7 @@ import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../erro
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
 import { simulatorDevV3Options } from '../testing/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
+import { PayLedger } from './pay-ledger';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
@@ -42,11 +43,13 @@ async function setup() {
   const client = new WeChatPayV3Client(options, http, new MemoryAccessTokenStore());
   const call = jest.spyOn(client, 'call').mockRejectedValue(new Error('no answer queued'));
   const events = { orderPaid: jest.fn(), refundSettled: jest.fn() } as unknown as PayEventRegistry;
-  const notifications = new PayNotifyProcessor(options, events, orders, refunds, client);
+  const ledger = new PayLedger(events, orders, refunds);
+  const notifications = new PayNotifyProcessor(options, orders, refunds, client, ledger);
   const service = new WeChatPayService(
     options,
     new WeChatPayV2Client(options, http),
     notifications,
+    ledger,
     orders,
     refunds,
     new WeChatPayV3Api(options, client),

@@ -13,9 +13,10 @@ import { KeyedQueue } from '../utils/keyed-queue';
 import { isUniqueViolation } from '../utils/unique-violation.util';
 import { parseBill } from './bill.parser';
 import { PayInput, int, parseBeijingDateTime, parseBeijingTime } from './pay-input.util';
-import { PayNotifyProcessor, V3_REFUND_STATUS } from './pay-notify.processor';
+import { PayLedger } from './pay-ledger';
+import { PayNotifyProcessor } from './pay-notify.processor';
 import { isRetryablePayV2ErrCode, WeChatPayV2Client } from './v2/wechat-pay-v2.client';
-import { TRADE_STATES, WeChatPayV3Api } from './v3/wechat-pay-v3.api';
+import { TRADE_STATES, V3_REFUND_STATUS, WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import type { HeaderBag } from './v3/pay-v3-headers';
 import type { V3JsapiPaymentParams } from './v3/wechat-pay-v3.interfaces';
 import type {
@@ -85,6 +86,7 @@ export class WeChatPayService {
     /** WeChat Pay API v2, low level: `pay.v2.request(path, params)` signs, sends and verifies any v2 API call. */
     readonly v2: WeChatPayV2Client,
     private readonly notifications: PayNotifyProcessor,
+    private readonly ledger: PayLedger,
     @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
     /** WeChat Pay API v3, low level (`pay.v3.jsapi(...)`, `.queryOrder`, `.refund`, bills…). Needs `pay.v3`. */
@@ -465,7 +467,7 @@ export class WeChatPayService {
     }
     const timeEnd = v3 ? v3.successTime : (query as OrderQueryResult).timeEnd;
     if ((query.tradeState === 'SUCCESS' || query.tradeState === 'REFUND') && !order.paid && query.transactionId) {
-      await this.notifications.applyPayment(
+      await this.ledger.applyPayment(
         order,
         {
           outTradeNo: order.outTradeNo,
@@ -757,7 +759,7 @@ export class WeChatPayService {
       }
       const settled = V3_REFUND_STATUS.get(result.status) ?? 'PROCESSING';
       if (settled !== 'PROCESSING' && record.status === 'PROCESSING') {
-        const outcome = await this.notifications.applyRefund(record, order, settled, result.raw, 'query', {
+        const outcome = await this.ledger.applyRefund(record, order, settled, result.raw, 'query', {
           refundId: result.refundId,
           successAt: result.successTime,
           recvAccount: result.userReceivedAccount,

@@ -4,6 +4,7 @@ import { encryptPayV3Sensitive, payV3JsapiPaySign } from '../../crypto/pay-v3.cr
 import { createNonceStr } from '../../crypto/random.util';
 import { safeEqual } from '../../crypto/safe-equal.util';
 import { WeChatUnavailableError } from '../../errors/wechat-api.error';
+import type { PayRefundStatus } from '../../entities/pay-refund.entity';
 import { WeChatPayInputError } from '../../errors/wechat-pay.error';
 import type { ResolvedMiniProgramOptions } from '../../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
@@ -70,6 +71,17 @@ const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && !Object.is(value, -0) ? value : undefined;
 const obj = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/**
+ * The final v3 refund statuses as the `PayRefund` model names them. A Map, not an object: a `refund_status` such as
+ * `constructor` or `__proto__` must find nothing.
+ * @internal
+ */
+export const V3_REFUND_STATUS: ReadonlyMap<string, PayRefundStatus> = new Map<string, PayRefundStatus>([
+  ['SUCCESS', 'SUCCESS'],
+  ['ABNORMAL', 'CHANGE'],
+  ['CLOSED', 'REFUNDCLOSE'],
+]);
 
 /** A v3 transaction object (answer or decrypted notification), normalised. @internal */
 export function normaliseTransaction(raw: Record<string, unknown>, fallbackOutTradeNo = ''): V3TransactionResult {
