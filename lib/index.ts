@@ -38,6 +38,7 @@ export { PayNotifyController } from './pay/pay-notify.controller';
 export { OnPayOrderPaid, OnPayRefundSettled } from './pay/pay-event.decorators';
 export type { PayEventName } from './pay/pay-event.decorators';
 export type * from './pay/wechat-pay.interfaces';
+export { WeChatPayV2Api } from './pay/v2/wechat-pay-v2.api';
 export { WeChatPayV2Client } from './pay/v2/wechat-pay-v2.client';
 export type { PayV2Params, PayV2RequestOptions } from './pay/v2/wechat-pay-v2.client';
 export { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';

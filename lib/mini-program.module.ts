@@ -15,6 +15,7 @@ import { HttpPlatformSetup } from './http/http-platform.setup';
 import { PayEventRegistry } from './pay/pay-event.registry';
 import { PayLedger } from './pay/pay-ledger';
 import { PayNotifyProcessor } from './pay/pay-notify.processor';
+import { WeChatPayV2Api } from './pay/v2/wechat-pay-v2.api';
 import { WeChatPayV2Client } from './pay/v2/wechat-pay-v2.client';
 import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
 import { WeChatPayService } from './pay/wechat-pay.service';
@@ -54,6 +55,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     WeChatExceptionFilter,
     WeChatPayHttpClient,
     WeChatPayV2Client,
+    WeChatPayV2Api,
     WeChatPayV3Client,
     WeChatPayV3Api,
     PayEventRegistry,
@@ -71,6 +73,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     MiniProgramAuthGuard,
     WeChatExceptionFilter,
     WeChatPayService,
+    WeChatPayV2Api,
     WeChatPayV2Client,
     WeChatPayV3Api,
   ],

@@ -11,6 +11,7 @@ import { PayLedger } from './pay-ledger';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
+import { WeChatPayV2Api } from './v2/wechat-pay-v2.api';
 import { WeChatPayV2Client } from './v2/wechat-pay-v2.client';
 import { WeChatPayHttpClient } from './wechat-pay-http.client';
 import type { OrderQueryResult } from './wechat-pay.interfaces';
@@ -47,7 +48,7 @@ async function setup() {
   const notifications = new PayNotifyProcessor(options, orders, refunds, client, ledger);
   const service = new WeChatPayService(
     options,
-    new WeChatPayV2Client(options, http),
+    new WeChatPayV2Api(options, new WeChatPayV2Client(options, http)),
     notifications,
     ledger,
     orders,
