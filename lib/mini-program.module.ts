@@ -14,6 +14,7 @@ import { WeChatHttpClient } from './wechat/wechat-http.client';
 import { HttpPlatformSetup } from './http/http-platform.setup';
 import { PayEventRegistry } from './pay/pay-event.registry';
 import { PayLedger } from './pay/pay-ledger';
+import { PayOrdersService } from './pay/orders/pay-orders.service';
 import { PayNotifyProcessor } from './pay/pay-notify.processor';
 import { WeChatPayV2Api } from './pay/v2/wechat-pay-v2.api';
 import { WeChatPayV2Client } from './pay/v2/wechat-pay-v2.client';
@@ -61,6 +62,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     PayEventRegistry,
     PayLedger,
     PayNotifyProcessor,
+    PayOrdersService,
     WeChatPayService,
   ],
   exports: [

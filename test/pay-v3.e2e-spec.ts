@@ -98,7 +98,7 @@ describe.each(['public-key', 'certificate'] as const)(`WeChat Pay v3, %s mode (f
     expect(params.signType).toBe('RSA');
     expect(params.package).toBe(`prepay_id=${order.prepayId}`);
     const merchantKey = createPublicKey(SIMULATOR_DEV_V3.merchantCertificate);
-    const message = payV3Message(h.app.get(WeChatPayService)['options'].appId, params.timeStamp, params.nonceStr, params.package);
+    const message = payV3Message(SIMULATOR_DEV_MERCHANT.appId, params.timeStamp, params.nonceStr, params.package);
     expect(verifyPayV3(message, params.paySign, merchantKey)).toBe(true);
     const row = await orders().findOneByOrFail({ id: order.id });
     expect(row).toMatchObject({ status: 'NOTPAY', paid: false, prepayApiVersion: 'v3' });

@@ -7,6 +7,7 @@ import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../erro
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
 import { simulatorDevV3Options } from '../testing/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
+import { PayOrdersService } from './orders/pay-orders.service';
 import { PayLedger } from './pay-ledger';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
@@ -46,15 +47,10 @@ async function setup() {
   const events = { orderPaid: jest.fn(), refundSettled: jest.fn() } as unknown as PayEventRegistry;
   const ledger = new PayLedger(events, orders, refunds);
   const notifications = new PayNotifyProcessor(options, orders, refunds, client, ledger);
-  const service = new WeChatPayService(
-    options,
-    new WeChatPayV2Api(options, new WeChatPayV2Client(options, http)),
-    notifications,
-    ledger,
-    orders,
-    refunds,
-    new WeChatPayV3Api(options, client),
-  );
+  const v2 = new WeChatPayV2Api(options, new WeChatPayV2Client(options, http));
+  const v3 = new WeChatPayV3Api(options, client);
+  const payOrders = new PayOrdersService(options, ledger, orders, refunds, v2, v3);
+  const service = new WeChatPayService(v2, v3, payOrders, notifications, orders);
   return { db, orders, refunds, call, service };
 }
 
@@ -204,7 +200,7 @@ describe('WeChatPayService', () => {
 
     it('v2: an answer without a known trade_state changes nothing either', async () => {
       const order = await pendingOrder();
-      const query = jest.spyOn(s.service, 'orderQuery');
+      const query = jest.spyOn(s.service.v2, 'orderQuery');
       query.mockResolvedValueOnce({
         tradeState: 'NOTPAY',
         outTradeNo: order.outTradeNo,

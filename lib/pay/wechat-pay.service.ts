@@ -1,24 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import type { PaySignType } from '../crypto/pay-sign.crypto';
-import { createNonceStr } from '../crypto/random.util';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
-import { WeChatUnavailableError } from '../errors/wechat-api.error';
-import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
-import type { ResolvedMiniProgramOptions, ResolvedPayOptions, WeChatPayApiVersion } from '../interfaces';
-import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
-import { KeyedQueue } from '../utils/keyed-queue';
-import { isUniqueViolation } from '../utils/unique-violation.util';
-import { PayInput, parseBeijingTime } from './pay-input.util';
-import { PayLedger } from './pay-ledger';
+import { PayOrdersService } from './orders/pay-orders.service';
 import { PayNotifyProcessor } from './pay-notify.processor';
-import { refundFields, WeChatPayV2Api } from './v2/wechat-pay-v2.api';
-import { isRetryablePayV2ErrCode } from './v2/wechat-pay-v2.client';
-import { TRADE_STATES, V3_REFUND_STATUS, WeChatPayV3Api } from './v3/wechat-pay-v3.api';
+import { WeChatPayV2Api } from './v2/wechat-pay-v2.api';
 import type { HeaderBag } from './v3/pay-v3-headers';
-import type { V3JsapiPaymentParams } from './v3/wechat-pay-v3.interfaces';
+import { WeChatPayV3Api } from './v3/wechat-pay-v3.api';
 import type {
   BatchQueryCommentRequest,
   BatchQueryCommentResult,
@@ -30,9 +20,8 @@ import type {
   JsapiPaymentParams,
   NotifyOutcome,
   OrderKey,
-  PayApiVersionOption,
-  PayNotification,
   OrderQueryResult,
+  PayApiVersionOption,
   RefundQueryRequest,
   RefundQueryResult,
   RefundRequest,
@@ -43,27 +32,6 @@ import type {
   V3NotifyOutcome,
   WithRaw,
 } from './wechat-pay.interfaces';
-
-/** err_codes meaning "this out_trade_no cannot be paid any more with these parameters". */
-const OUT_TRADE_NO_SPENT = new Set(['OUT_TRADE_NO_USED', 'ORDERCLOSED', 'ORDER_CLOSED', 'INVALID_REQUEST']);
-
-/** err_codes (v2 and v3) meaning "this order is paid". */
-const ORDER_PAID = new Set(['ORDERPAID', 'ORDER_PAID', 'TRADE_STATE_SUCCESS']);
-
-/** err_codes (v2 and v3) of a close that has nothing to close. */
-const NOTHING_TO_CLOSE = new Set(['ORDERNOTEXIST', 'ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'ORDERCLOSED', 'ORDER_CLOSED']);
-
-/** TypeORM drivers that run every query of a process on one shared connection, with no row locks (the SQLite family). */
-const SINGLE_CONNECTION_DRIVERS = new Set<string>([
-  'sqlite',
-  'better-sqlite3',
-  'sqljs',
-  'capacitor',
-  'cordova',
-  'expo',
-  'nativescript',
-  'react-native',
-]);
 
 /**
  * WeChat Pay API v2 for a mini program: every API of the original's list, typed, plus high-level
@@ -78,22 +46,15 @@ const SINGLE_CONNECTION_DRIVERS = new Set<string>([
  */
 @Injectable()
 export class WeChatPayService {
-  private readonly logger = new Logger('MiniProgram');
-
   constructor(
-    @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
     /** WeChat Pay API v2, low level (`pay.v2.unifiedOrder(...)`, `.request(path, params)` for any other v2 API). */
     readonly v2: WeChatPayV2Api,
-    private readonly notifications: PayNotifyProcessor,
-    private readonly ledger: PayLedger,
-    @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
-    @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
-    /** WeChat Pay API v3, low level (`pay.v3.jsapi(...)`, `.queryOrder`, `.refund`, bills…). Needs `pay.v3`. */
+    /** WeChat Pay API v3, low level (`pay.v3.jsapi(...)`, `.queryOrder`, `.refund`, `.request(method, path, body)`…). */
     readonly v3: WeChatPayV3Api,
+    private readonly payOrders: PayOrdersService,
+    private readonly notifications: PayNotifyProcessor,
+    @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
   ) {}
-
-  /** Refund reservations of one order, one after another, where the driver has no row locks. */
-  private readonly refundReservations = new KeyedQueue<number>();
 
   // ---------------------------------------------------------------- the APIs
 
@@ -125,21 +86,9 @@ export class WeChatPayService {
     const order = await this.orders.findOne({
       where: req.transactionId ? { transactionId: req.transactionId } : { outTradeNo: req.outTradeNo },
     });
-    const record = order ? await this.recordRefund(order, req) : null;
-    try {
-      const result = await this.v2.sendRefund(params, req);
-      if (record && result.refundId && result.refundId !== record.refundId) {
-        await this.refunds.update({ id: record.id }, { refundId: result.refundId });
-        record.refundId = result.refundId;
-      }
-      return record ? { ...result, record } : result;
-    } catch (error) {
-      // Refused for good: the refund never existed at WeChat. Anything else may have reached it.
-      if (record && error instanceof WeChatPayError && !isRetryablePayV2ErrCode(error.errCode) && !record.refundId) {
-        await this.refunds.delete({ id: record.id, status: 'PROCESSING' });
-      }
-      throw error;
-    }
+    if (!order) return this.v2.sendRefund(params, req);
+    const { record, result } = await this.payOrders.refundThrough<RefundResult>(this.payOrders.v2, order, req);
+    return { ...result!, record };
   }
 
   /** `pay/refundquery`; the indexed `_$n` fields become `refunds`. */
@@ -185,76 +134,8 @@ export class WeChatPayService {
    * fresh out_trade_no — the host keeps one business order.
    * @throws PayOrderStateError when the order is already paid.
    */
-  async createJsapiPayment(req: CreateJsapiPaymentRequest): Promise<CreateJsapiPaymentResult> {
-    const input = new PayInput('createJsapiPayment');
-    input.text('body', req.body, 127);
-    input.fen('totalFee', req.totalFee);
-    input.text('openId', req.openId, 128);
-    if (req.outTradeNo !== undefined) input.outTradeNo('outTradeNo', req.outTradeNo);
-    // Everything the PayOrder stores or the first call sends, before either happens.
-    input.text('attach', req.attach, 127, false);
-    input.text('spbillCreateIp', req.spbillCreateIp, 64, false);
-    input.time('timeExpire', req.timeExpire);
-    input.done();
-
-    const version = this.version('createJsapiPayment', req);
-    let order = req.order === undefined ? null : await this.loadOrder(req.order);
-    if (!order) {
-      order = await this.createOrder(req);
-    } else if (order.paid) {
-      throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, order.status);
-    }
-
-    const sameTerms = order.totalFee === req.totalFee && order.body === req.body && order.openId === req.openId;
-    if (
-      sameTerms &&
-      order.status === 'NOTPAY' &&
-      order.prepayId &&
-      order.prepayExpiresAt &&
-      new Date(order.prepayExpiresAt).getTime() > Date.now() &&
-      (order.prepayApiVersion ?? 'v2') === version
-    ) {
-      // Signed the way the API that issued the prepay_id expects.
-      return { order, params: this.paymentParams(order.prepayId, version), reusedPrepayId: true };
-    }
-    if (!sameTerms || order.status === 'CLOSED') order = await this.renewOutTradeNo(order, req, version);
-
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result =
-          version === 'v3'
-            ? await this.v3.jsapi({
-                outTradeNo: order.outTradeNo,
-                description: order.body,
-                total: order.totalFee,
-                openId: order.openId,
-                attach: order.attach ?? undefined,
-                timeExpire: v3Time('createJsapiPayment', req.timeExpire),
-              })
-            : await this.unifiedOrder({
-                outTradeNo: order.outTradeNo,
-                body: order.body,
-                totalFee: order.totalFee,
-                openId: order.openId,
-                attach: order.attach ?? undefined,
-                spbillCreateIp: req.spbillCreateIp,
-                timeExpire: req.timeExpire,
-              });
-        const prepayExpiresAt = new Date(Date.now() + this.pay('createJsapiPayment').prepayReuseSeconds * 1000);
-        const changes = { prepayId: result.prepayId, prepayExpiresAt, prepayApiVersion: version, status: 'NOTPAY' as const };
-        await this.orders.update({ id: order.id }, changes);
-        Object.assign(order, changes);
-        return { order, params: this.paymentParams(result.prepayId, version), reusedPrepayId: false };
-      } catch (error) {
-        if (error instanceof WeChatPayError && ORDER_PAID.has(error.errCode ?? '')) {
-          const synced = await this.syncOrder(order, { apiVersion: version });
-          throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
-        }
-        if (attempt > 0 || !(error instanceof WeChatPayError) || !OUT_TRADE_NO_SPENT.has(error.errCode ?? '')) throw error;
-        this.logger.warn(`out_trade_no ${order.outTradeNo} cannot be used again (${error.errCode}); continuing with a new one`);
-        order = await this.renewOutTradeNo(order, req, version);
-      }
-    }
+  createJsapiPayment(req: CreateJsapiPaymentRequest): Promise<CreateJsapiPaymentResult> {
+    return this.payOrders.createJsapiPayment(req);
   }
 
   /**
@@ -262,51 +143,8 @@ export class WeChatPayService {
    * way goes through the same exactly-once transition as a notification (handlers run once,
    * whichever arrives first).
    */
-  async syncOrder(orderOrOutTradeNo: PayOrder | string | number, options?: PayApiVersionOption): Promise<PayOrder> {
-    const version = this.version('syncOrder', options);
-    const order = await this.loadOrder(orderOrOutTradeNo);
-    if (!order) throw new WeChatPayInputError('syncOrder', ['no such PayOrder']);
-    const key = order.transactionId ? { transactionId: order.transactionId } : { outTradeNo: order.outTradeNo };
-    const query = version === 'v3' ? await this.v3.queryOrder(key) : await this.orderQuery(key);
-    const v3 = version === 'v3' ? (query as Awaited<ReturnType<WeChatPayV3Api['queryOrder']>>) : undefined;
-    if (v3) {
-      if (v3.appId !== undefined && v3.appId !== this.options.appId) {
-        throw new WeChatUnavailableError('syncOrder', 'invalid-response', 'the transaction belongs to another AppID');
-      }
-      if (v3.totalFee !== undefined && v3.totalFee !== order.totalFee && (v3.tradeState === 'SUCCESS' || v3.tradeState === 'REFUND')) {
-        throw new WeChatUnavailableError('syncOrder', 'invalid-response', "the transaction's amount differs from the order's");
-      }
-    }
-    // v2's orderQuery reads a missing trade_state as NOTPAY, v3 leaves an undocumented one out: neither may overwrite the order.
-    const sent: unknown = query.raw.trade_state;
-    if (typeof sent !== 'string' || !TRADE_STATES.has(sent) || query.tradeState !== sent) {
-      throw new WeChatUnavailableError(
-        'syncOrder',
-        'invalid-response',
-        `the answer has no known trade_state (${typeof sent === 'string' ? JSON.stringify(sent.slice(0, 32)) : typeof sent})`,
-      );
-    }
-    const timeEnd = v3 ? v3.successTime : (query as OrderQueryResult).timeEnd;
-    if ((query.tradeState === 'SUCCESS' || query.tradeState === 'REFUND') && !order.paid && query.transactionId) {
-      await this.ledger.applyPayment(
-        order,
-        {
-          outTradeNo: order.outTradeNo,
-          transactionId: query.transactionId,
-          totalFee: query.totalFee ?? order.totalFee,
-          cashFee: query.cashFee,
-          openId: query.openId,
-          bankType: query.bankType,
-          timeEnd,
-          attach: query.attach,
-          raw: query.raw,
-        } satisfies PayNotification,
-        'query',
-      );
-    } else if (!order.paid && ['CLOSED', 'REVOKED', 'PAYERROR', 'USERPAYING', 'NOTPAY'].includes(sent)) {
-      await this.orders.update({ id: order.id, paid: false }, { status: sent as PayOrder['status'] });
-    }
-    return (await this.loadOrder(order.id))!;
+  syncOrder(orderOrOutTradeNo: PayOrder | string | number, options?: PayApiVersionOption): Promise<PayOrder> {
+    return this.payOrders.syncOrder(orderOrOutTradeNo, options);
   }
 
   /**
@@ -315,19 +153,8 @@ export class WeChatPayService {
    * or that never reached WeChat, just marks it.
    * @throws PayOrderStateError when the order is paid (or was paid meanwhile: then the payment is applied first).
    */
-  async closePayOrder(orderOrOutTradeNo: PayOrder | string | number, options?: PayApiVersionOption): Promise<PayOrder> {
-    const version = this.version('closePayOrder', options);
-    const order = await this.loadOrder(orderOrOutTradeNo);
-    if (!order) throw new WeChatPayInputError('closePayOrder', ['no such PayOrder']);
-    if (order.paid) throw new PayOrderStateError(`order ${order.outTradeNo} is paid`, order.outTradeNo, order.status);
-    await this.closeAtWeChat(order, version);
-    const result = await this.orders.update(
-      { id: order.id, paid: false },
-      { status: 'CLOSED', prepayId: null, prepayExpiresAt: null, prepayApiVersion: null },
-    );
-    const current = (await this.loadOrder(order.id))!;
-    if (!result.affected) throw new PayOrderStateError(`order ${order.outTradeNo} was paid meanwhile`, order.outTradeNo, current.status);
-    return current;
+  closePayOrder(orderOrOutTradeNo: PayOrder | string | number, options?: PayApiVersionOption): Promise<PayOrder> {
+    return this.payOrders.closePayOrder(orderOrOutTradeNo, options);
   }
 
   /**
@@ -337,33 +164,10 @@ export class WeChatPayService {
    * the excess is refused here, before WeChat is asked.
    * @throws PayOrderStateError when the order is not paid, nothing is left to refund, or the amount exceeds what is left.
    */
-  async refundOrder(
-    req: {
-      order: PayOrder | string | number;
-      refundFee?: number;
-      outRefundNo?: string;
-      refundDesc?: string;
-    } & PayApiVersionOption,
+  refundOrder(
+    req: { order: PayOrder | string | number; refundFee?: number; outRefundNo?: string; refundDesc?: string } & PayApiVersionOption,
   ): Promise<PayRefund> {
-    const version = this.version('refundOrder', req);
-    const order = await this.loadOrder(req.order);
-    if (!order) throw new WeChatPayInputError('refundOrder', ['no such PayOrder']);
-    if (!order.paid || !order.transactionId)
-      throw new PayOrderStateError(`order ${order.outTradeNo} is not paid`, order.outTradeNo, order.status);
-    const outRefundNo = req.outRefundNo ?? `R${Date.now().toString(36)}${createNonceStr(24)}`;
-    const existing = await this.refunds.findOne({ where: { outRefundNo } });
-    const refundFee = existing?.refundFee ?? req.refundFee ?? order.totalFee - (await this.committedRefunds(order.id));
-    if (req.refundFee === undefined && refundFee <= 0)
-      throw new PayOrderStateError(`nothing is left to refund of order ${order.outTradeNo}`, order.outTradeNo, order.status);
-    if (version === 'v3') return this.refundV3(order, outRefundNo, refundFee, existing?.refundDesc ?? req.refundDesc);
-    const result = await this.refund({
-      transactionId: order.transactionId,
-      outRefundNo,
-      totalFee: order.totalFee,
-      refundFee,
-      refundDesc: existing?.refundDesc ?? req.refundDesc,
-    });
-    return result.record ?? (await this.refunds.findOneOrFail({ where: { outRefundNo } }));
+    return this.payOrders.refundOrder(req);
   }
 
   /**
@@ -387,223 +191,4 @@ export class WeChatPayService {
   handleRefundNotify(rawXml: string | Buffer): Promise<NotifyOutcome<PayRefund>> {
     return this.notifications.handleRefundNotify(rawXml);
   }
-
-  // ---------------------------------------------------------------- plumbing
-
-  private pay(api: string): ResolvedPayOptions {
-    if (!this.options.pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
-    return this.options.pay;
-  }
-
-  /** The API version of a high-level call. */
-  private version(api: string, option?: PayApiVersionOption): WeChatPayApiVersion {
-    const pay = this.pay(api);
-    const version = option?.apiVersion ?? pay.apiVersion;
-    if (version !== 'v2' && version !== 'v3') throw new WeChatPayInputError(api, ["apiVersion must be 'v2' or 'v3'"]);
-    if (version === 'v3' && !pay.v3) throw new WeChatPayInputError(api, ['apiVersion v3 needs pay.v3']);
-    if (version === 'v2' && !pay.apiKey) throw new WeChatPayInputError(api, ['apiVersion v2 needs pay.apiKey']);
-    return version;
-  }
-
-  /** wx.requestPayment parameters for a prepay_id issued by `version`. */
-  private paymentParams(prepayId: string, version: WeChatPayApiVersion): JsapiPaymentParams | V3JsapiPaymentParams {
-    return version === 'v3' ? this.v3.jsapiParams(prepayId) : this.jsapiParams(prepayId);
-  }
-
-  /**
-   * Closes the order's out_trade_no at WeChat. ORDERNOTEXIST (it never reached WeChat) and ORDERCLOSED leave nothing to
-   * close; a paid order is synced (its payment applied) and refused with PayOrderStateError.
-   */
-  private async closeAtWeChat(order: PayOrder, version: WeChatPayApiVersion): Promise<void> {
-    try {
-      await (version === 'v3' ? this.v3.closeOrder(order.outTradeNo) : this.closeOrder(order.outTradeNo));
-    } catch (error) {
-      if (error instanceof WeChatPayError && ORDER_PAID.has(error.errCode ?? '')) {
-        const synced = await this.syncOrder(order, { apiVersion: version });
-        throw new PayOrderStateError(`order ${order.outTradeNo} is already paid`, order.outTradeNo, synced.status);
-      }
-      if (!(error instanceof WeChatPayError) || !NOTHING_TO_CLOSE.has(error.errCode ?? '')) throw error;
-    }
-  }
-
-  private async loadOrder(ref: PayOrder | string | number): Promise<PayOrder | null> {
-    if (typeof ref === 'number') return this.orders.findOne({ where: { id: ref } });
-    if (typeof ref === 'string') return this.orders.findOne({ where: { outTradeNo: ref } });
-    return ref?.id ? this.orders.findOne({ where: { id: ref.id } }) : null;
-  }
-
-  private async createOrder(req: CreateJsapiPaymentRequest): Promise<PayOrder> {
-    const outTradeNo = req.outTradeNo ?? newOutTradeNo();
-    try {
-      return await this.orders.save(
-        this.orders.create({
-          outTradeNo,
-          body: req.body,
-          totalFee: req.totalFee,
-          openId: req.openId,
-          attach: req.attach ?? null,
-          status: 'NOTPAY',
-          paid: false,
-        }),
-      );
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // The same business order paid twice at once (a double tap): continue with the PayOrder the
-      // other request created, as long as it is the same payment.
-      const existing = await this.orders.findOne({ where: { outTradeNo } });
-      if (existing && existing.totalFee === req.totalFee && existing.body === req.body && existing.openId === req.openId) return existing;
-      throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
-    }
-  }
-
-  /** Fen of an order promised to refunds that are not closed, as `manager` sees them. */
-  private async committedRefunds(orderId: number, manager: EntityManager = this.refunds.manager): Promise<number> {
-    const rows = await manager.find(PayRefund, { where: { orderId } });
-    return rows.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
-  }
-
-  /**
-   * The PayRefund of a refund request, created (PROCESSING) unless it exists, once the order is known to have that much
-   * left. The check and the insert are one step per order: a transaction holding the order's row lock (`FOR UPDATE`),
-   * so concurrent refunds of one order, from any number of instances, are reserved one after another and the sum of
-   * their amounts can never exceed the payment. Drivers that share one connection per process (SQLite) have no row
-   * locks, and their concurrent transactions would interleave on that connection; there the reservations of an order
-   * run one after another in the process instead.
-   */
-  private async recordRefund(order: PayOrder, req: RefundRequest): Promise<PayRefund> {
-    const reserve = () => this.orders.manager.transaction((manager) => this.reserveRefund(manager, order, req));
-    let recorded: PayRefund | null;
-    try {
-      recorded = await (this.rowLocks() ? reserve() : this.refundReservations.run(order.id, reserve));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      recorded = null; // the same outRefundNo recorded meanwhile, for this order or another: compared below
-    }
-    return recorded ?? this.sameRefund(order, req, await this.refunds.findOneOrFail({ where: { outRefundNo: req.outRefundNo } }));
-  }
-
-  private async reserveRefund(manager: EntityManager, order: PayOrder, req: RefundRequest): Promise<PayRefund> {
-    const locked = await manager.findOne(PayOrder, {
-      where: { id: order.id },
-      ...(this.rowLocks() ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!locked) throw new WeChatPayInputError('refund', ['no such PayOrder']);
-    const existing = await manager.findOne(PayRefund, { where: { outRefundNo: req.outRefundNo } });
-    if (existing) return this.sameRefund(locked, req, existing);
-    if (!locked.paid) throw new PayOrderStateError(`order ${locked.outTradeNo} is not paid`, locked.outTradeNo, locked.status);
-    if (req.totalFee !== locked.totalFee) throw new WeChatPayInputError('refund', [`totalFee must be the order's ${locked.totalFee} fen`]);
-    const left = locked.totalFee - (await this.committedRefunds(locked.id, manager));
-    if (req.refundFee > left) {
-      throw new PayOrderStateError(
-        `refund of ${req.refundFee} fen exceeds what is left of order ${locked.outTradeNo} (${left} fen)`,
-        locked.outTradeNo,
-        locked.status,
-      );
-    }
-    return manager.save(
-      manager.create(PayRefund, {
-        outRefundNo: req.outRefundNo,
-        orderId: locked.id,
-        totalFee: locked.totalFee,
-        refundFee: req.refundFee,
-        refundDesc: req.refundDesc ?? null,
-        status: 'PROCESSING',
-      }),
-    );
-  }
-
-  /** `existing` when it is the refund `req` asks for (a retry), else the typed refusal of a reused `outRefundNo`. */
-  private sameRefund(order: PayOrder, req: RefundRequest, existing: PayRefund): PayRefund {
-    if (existing.orderId !== order.id || existing.refundFee !== req.refundFee) {
-      throw new WeChatPayInputError('refund', [`outRefundNo ${req.outRefundNo} was used for another refund`]);
-    }
-    return existing;
-  }
-
-  /** Whether the database driver locks rows (`SELECT … FOR UPDATE`); the SQLite family shares one connection instead. */
-  private rowLocks(): boolean {
-    return !SINGLE_CONNECTION_DRIVERS.has(this.orders.manager.connection.options.type);
-  }
-
-  /** `refundOrder` through API v3: the same `PayRefund` bookkeeping as `refund`. */
-  private async refundV3(order: PayOrder, outRefundNo: string, refundFee: number, refundDesc?: string | null): Promise<PayRefund> {
-    const req: RefundRequest = {
-      transactionId: order.transactionId!,
-      outRefundNo,
-      totalFee: order.totalFee,
-      refundFee,
-      refundDesc: refundDesc ?? undefined,
-    };
-    // Checked before the PayRefund is recorded: an input error must not leave a PROCESSING row behind.
-    const input = new PayInput('v3.refund');
-    refundFields(input, req);
-    input.done();
-    const record = await this.recordRefund(order, req);
-    try {
-      const result = await this.v3.refund({
-        transactionId: order.transactionId!,
-        outRefundNo,
-        total: order.totalFee,
-        refund: refundFee,
-        reason: refundDesc ?? undefined,
-      });
-      if (result.refundId && result.refundId !== record.refundId) {
-        await this.refunds.update({ id: record.id }, { refundId: result.refundId });
-        record.refundId = result.refundId;
-      }
-      const settled = V3_REFUND_STATUS.get(result.status) ?? 'PROCESSING';
-      if (settled !== 'PROCESSING' && record.status === 'PROCESSING') {
-        const outcome = await this.ledger.applyRefund(record, order, settled, result.raw, 'query', {
-          refundId: result.refundId,
-          successAt: result.successTime,
-          recvAccount: result.userReceivedAccount,
-        });
-        return outcome.refund;
-      }
-      return record;
-    } catch (error) {
-      if (
-        error instanceof WeChatPayError &&
-        !isRetryablePayV2ErrCode(error.errCode) &&
-        error.errCode !== 'SYSTEM_ERROR' &&
-        (error.httpStatus ?? 400) < 500 &&
-        !record.refundId
-      ) {
-        await this.refunds.delete({ id: record.id, status: 'PROCESSING' });
-      }
-      throw error;
-    }
-  }
-
-  /** Closes the order's current out_trade_no at WeChat and gives the same PayOrder a new one with the new terms. */
-  private async renewOutTradeNo(order: PayOrder, req: CreateJsapiPaymentRequest, version: WeChatPayApiVersion): Promise<PayOrder> {
-    if (order.status !== 'CLOSED') await this.closeAtWeChat(order, version);
-    const changes = {
-      outTradeNo: newOutTradeNo(),
-      body: req.body,
-      totalFee: req.totalFee,
-      openId: req.openId,
-      attach: req.attach ?? order.attach,
-      status: 'NOTPAY' as const,
-      prepayId: null,
-      prepayExpiresAt: null,
-      prepayApiVersion: null,
-    };
-    const result = await this.orders.update({ id: order.id, paid: false }, changes);
-    if (!result.affected) throw new PayOrderStateError(`order ${order.outTradeNo} was paid meanwhile`, order.outTradeNo, 'SUCCESS');
-    return Object.assign(order, changes);
-  }
-}
-
-/** A fresh out_trade_no: time plus randomness, 32 characters of WeChat's alphabet. */
-function newOutTradeNo(): string {
-  return `${Date.now().toString(36)}${createNonceStr(32)}`.slice(0, 32);
-}
-
-/** A `WeChatTime` as a Date for v3 (`yyyyMMddHHmmss` strings are Beijing time). */
-function v3Time(api: string, value: CreateJsapiPaymentRequest['timeExpire']): Date | undefined {
-  if (value === undefined || value instanceof Date) return value;
-  const parsed = parseBeijingTime(value);
-  if (!parsed) throw new WeChatPayInputError(api, ['timeExpire must be a Date or a yyyyMMddHHmmss string (Beijing time)']);
-  return parsed;
 }
