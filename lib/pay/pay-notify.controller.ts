@@ -7,7 +7,7 @@ import { PAY_XML_MAX_BYTES } from '../crypto/pay-xml.codec';
 import { buildPayXml } from '../crypto/pay-xml.codec';
 import { ApiPayNotification, ApiPayV3Notification } from '../openapi/pay-notify.openapi';
 import { ApiTags } from '../utils/openapi.util';
-import { WeChatPayService } from './wechat-pay.service';
+import { PayNotifyProcessor } from './pay-notify.processor';
 
 /** What the controller needs of the response object (Express and Fastify both fit). */
 interface XmlResponse {
@@ -83,7 +83,7 @@ export async function readRawBody(req: NotifyRequest, limit = PAY_XML_MAX_BYTES)
 @Controller(DEFAULT_ROUTE_PREFIX)
 @ApiTags('WeChat Pay notifications')
 export class PayNotifyController {
-  constructor(private readonly pay: WeChatPayService) {}
+  constructor(private readonly notifications: PayNotifyProcessor) {}
 
   @Post('wechatPayCallback')
   @LibraryRoute({ readsOwnBody: true })
@@ -91,7 +91,7 @@ export class PayNotifyController {
   @ApiPayNotification('pay')
   async payCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
     const raw = await readRawBody(req);
-    const outcome = raw ? await this.pay.handlePayNotify(raw) : { xml: tooLarge() };
+    const outcome = raw ? await this.notifications.handlePayNotify(raw) : { xml: tooLarge() };
     reply(res, outcome.xml);
   }
 
@@ -101,7 +101,7 @@ export class PayNotifyController {
   @ApiPayNotification('refund')
   async refundCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
     const raw = await readRawBody(req);
-    const outcome = raw ? await this.pay.handleRefundNotify(raw) : { xml: tooLarge() };
+    const outcome = raw ? await this.notifications.handleRefundNotify(raw) : { xml: tooLarge() };
     reply(res, outcome.xml);
   }
 
@@ -112,7 +112,7 @@ export class PayNotifyController {
   async payV3Callback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
     const raw = await readJsonBody(req);
     const outcome = raw
-      ? await this.pay.handleV3Notify(req.headers, raw)
+      ? await this.notifications.handleV3Notify(req.headers, raw)
       : { httpStatus: 400 as const, body: { code: 'FAIL' as const, message: 'unreadable or too large body' } };
     if (res.status) res.status(outcome.httpStatus);
     else res.statusCode = outcome.httpStatus;

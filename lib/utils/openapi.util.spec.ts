@@ -10,7 +10,7 @@ type Modules = {
   payController: typeof import('../pay/pay-notify.controller');
   authService: typeof import('../auth/mini-program-auth.service');
   tokens: typeof import('../auth/auth-token.service');
-  payService: typeof import('../pay/wechat-pay.service');
+  notifications: typeof import('../pay/pay-notify.processor');
   testing: typeof import('@nestjs/testing');
 };
 
@@ -23,7 +23,7 @@ function load(): Modules {
     payController: require('../pay/pay-notify.controller'),
     authService: require('../auth/mini-program-auth.service'),
     tokens: require('../auth/auth-token.service'),
-    payService: require('../pay/wechat-pay.service'),
+    notifications: require('../pay/pay-notify.processor'),
     testing: require('@nestjs/testing'),
   };
 }
@@ -39,7 +39,7 @@ async function boot(m: Modules): Promise<INestApplication> {
       },
       { provide: m.tokens.AuthTokenService, useValue: {} },
       {
-        provide: m.payService.WeChatPayService,
+        provide: m.notifications.PayNotifyProcessor,
         useValue: { handlePayNotify: async () => ({ xml: '<xml><return_code><![CDATA[SUCCESS]]></return_code></xml>' }) },
       },
     ],
