@@ -6,6 +6,7 @@ import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { normaliseRefund, normaliseTransaction, WeChatPayV3Api } from './wechat-pay-v3.api';
 import { WeChatPayV3Client } from './wechat-pay-v3.client';
 import { MemoryAccessTokenStore } from '../../wechat/access-token.store';
+import { v3Vector } from '../../../test/fixtures/vectors';
 
 const K = SIMULATOR_DEV_V3;
 
@@ -169,5 +170,64 @@ describe('normaliseRefund', () => {
     expect(normaliseRefund({ amount: { refund: '40', total: 1.5 } })).toMatchObject({ refundFee: undefined, totalFee: undefined });
     expect(normaliseRefund({ amount: { refund: -40, total: 2 ** 53 } })).toMatchObject({ refundFee: undefined, totalFee: undefined });
     expect(normaliseTransaction({ amount: { total: -0, payer_total: '05' } })).toMatchObject({ totalFee: undefined, cashFee: undefined });
+  });
+});
+
+describe('WeChatPayV3Api.request replaying a message signed by WeChat Pay', () => {
+  // A real signed message from WeChat Pay's Go SDK tests (its headers, body and the platform certificate that signed it),
+  // answered here to a generic request. Only `Wechatpay-Serial` is replaced, by the id this merchant configures for that
+  // key: the serial is not part of what is signed.
+  const replay = v3Vector<{ certificate_pem: string; headers: Record<string, string>; body: string }>('v3_notify_signature_wechatpay_go');
+  const KEY_ID = 'PUB_KEY_ID_0114232134912410000000000000';
+
+  function replaying(body: string) {
+    const options = resolveMiniProgramOptions({
+      appId: 'wx4f4bc4dec97d474b',
+      appSecret: '0123456789abcdef0123456789abcdef',
+      http: { retries: 0 },
+      pay: {
+        mchId: '1900000109',
+        baseUrl: 'http://127.0.0.1:9',
+        v3: {
+          apiV3Key: K.apiV3Key,
+          merchantPrivateKey: K.merchantPrivateKey,
+          merchantSerialNo: K.merchantSerialNo,
+          wechatPayPublicKey: replay.inputs.certificate_pem,
+          wechatPayPublicKeyId: KEY_ID,
+          notifyUrl: 'https://host/mp/wechatPayV3Callback',
+        },
+      },
+    });
+    const headers = { ...replay.inputs.headers, 'Wechatpay-Serial': KEY_ID };
+    const sent: Array<{ method: string; path: string; headers: Record<string, string> }> = [];
+    const http = {
+      request: jest.fn(async (_api: string, method: string, path: string, requestHeaders: Record<string, string>) => {
+        sent.push({ method, path, headers: requestHeaders });
+        return { status: 200, headers, body: Buffer.from(body, 'utf8'), url: path };
+      }),
+    } as unknown as WeChatPayHttpClient;
+    const client = new WeChatPayV3Client(options, http, new MemoryAccessTokenStore());
+    return { api: new WeChatPayV3Api(options, client), sent };
+  }
+
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Number(replay.inputs.headers['Wechatpay-Timestamp']) * 1000 + 5_000));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('verifies the answer with the WeChat Pay key and answers its JSON', async () => {
+    const { api, sent } = replaying(replay.inputs.body);
+    const { status, data } = await api.request('GET', '/v3/payscore/serviceorder?out_order_no=1234323JKHDFE1243252');
+    expect(status).toBe(200);
+    expect(data).toEqual(JSON.parse(replay.inputs.body));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ method: 'GET', path: '/v3/payscore/serviceorder?out_order_no=1234323JKHDFE1243252' });
+    expect(sent[0].headers.authorization).toMatch(/^WECHATPAY2-SHA256-RSA2048 mchid="1900000109",/);
+  });
+
+  it('refuses the same answer with one character of its body changed, as invalid-response', async () => {
+    const { api } = replaying(replay.inputs.body.replace('签约成功', '签约失败'));
+    await expect(api.request('GET', '/v3/payscore/serviceorder?out_order_no=1')).rejects.toMatchObject({
+      name: 'WeChatUnavailableError',
+      kind: 'invalid-response',
+    });
   });
 });
