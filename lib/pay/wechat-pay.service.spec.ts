@@ -50,7 +50,7 @@ async function setup() {
   const v2 = new WeChatPayV2Api(options, new WeChatPayV2Client(options, http));
   const v3 = new WeChatPayV3Api(options, client);
   const payOrders = new PayOrdersService(options, ledger, orders, refunds, v2, v3);
-  const service = new WeChatPayService(v2, v3, payOrders, notifications, orders);
+  const service = new WeChatPayService(v2, v3, payOrders, notifications);
   return { db, orders, refunds, call, service };
 }
 

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import type { PaySignType } from '../crypto/pay-sign.crypto';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
@@ -53,7 +51,6 @@ export class WeChatPayService {
     readonly v3: WeChatPayV3Api,
     private readonly payOrders: PayOrdersService,
     private readonly notifications: PayNotifyProcessor,
-    @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
   ) {}
 
   // ---------------------------------------------------------------- the APIs
@@ -81,14 +78,8 @@ export class WeChatPayService {
    * `refundQuery` tells the outcome. Retrying with the same `outRefundNo` never refunds twice.
    * @throws PayOrderStateError when the recorded order is not paid or the refunds would exceed what was paid.
    */
-  async refund(req: RefundRequest): Promise<RefundResult> {
-    const params = this.v2.refundParams(req);
-    const order = await this.orders.findOne({
-      where: req.transactionId ? { transactionId: req.transactionId } : { outTradeNo: req.outTradeNo },
-    });
-    if (!order) return this.v2.sendRefund(params, req);
-    const { record, result } = await this.payOrders.refundThrough<RefundResult>(this.payOrders.v2, order, req);
-    return { ...result!, record };
+  refund(req: RefundRequest): Promise<RefundResult> {
+    return this.payOrders.refund(req);
   }
 
   /** `pay/refundquery`; the indexed `_$n` fields become `refunds`. */

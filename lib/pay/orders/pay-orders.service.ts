@@ -22,6 +22,7 @@ import type {
   PayApiVersionOption,
   PayNotification,
   RefundRequest,
+  RefundResult,
 } from '../wechat-pay.interfaces';
 import type { PayGateway } from './pay-gateway';
 
@@ -66,10 +67,10 @@ export class PayOrdersService {
     private readonly ledger: PayLedger,
     @InjectRepository(PayOrder) private readonly orders: Repository<PayOrder>,
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
-    v2: WeChatPayV2Api,
+    private readonly v2Api: WeChatPayV2Api,
     v3: WeChatPayV3Api,
   ) {
-    this.v2Gateway = new V2PayGateway(v2);
+    this.v2Gateway = new V2PayGateway(v2Api);
     this.v3Gateway = new V3PayGateway(v3, options.appId);
   }
 
@@ -200,8 +201,8 @@ export class PayOrdersService {
   }
 
   /**
-   * Refunds a paid `PayOrder` — all that is left of it by default — through `refund`, which
-   * records the `PayRefund`. Calling again with the same `outRefundNo` is safe. Concurrent refunds of one order, from
+   * Refunds a paid `PayOrder` — all that is left of it by default — recording the `PayRefund` before WeChat is asked.
+   * Calling again with the same `outRefundNo` is safe. Concurrent refunds of one order, from
    * any number of instances, are reserved one at a time: the sum of the accepted ones never exceeds the payment, and
    * the excess is refused here, before WeChat is asked.
    * @throws PayOrderStateError when the order is not paid, nothing is left to refund, or the amount exceeds what is left.
@@ -235,6 +236,20 @@ export class PayOrdersService {
   }
 
   /**
+   * `secapi/pay/refund` (API v2) as `WeChatPayService.refund` makes it: checked first; for an order of this database
+   * the `PayRefund` is kept as for `refundOrder`, otherwise the request is only sent.
+   */
+  async refund(req: RefundRequest): Promise<RefundResult> {
+    const params = this.v2Api.refundParams(req);
+    const order = await this.orders.findOne({
+      where: req.transactionId ? { transactionId: req.transactionId } : { outTradeNo: req.outTradeNo },
+    });
+    if (!order) return this.v2Api.sendRefund(params, req);
+    const { record, result } = await this.refundThrough<RefundResult>(this.v2Gateway, order, req);
+    return { ...result!, record };
+  }
+
+  /**
    * A refund of a stored order through `gateway`: checked, its amount reserved as a `PayRefund` (PROCESSING) before
    * WeChat is asked — so a refund notification can never arrive for an unknown refund — settled at once when the answer
    * already tells the outcome, and removed again only if WeChat refuses it for good.
@@ -264,11 +279,6 @@ export class PayOrdersService {
       if (!record.refundId && gateway.refusedForGood(error)) await this.refunds.delete({ id: record.id, status: 'PROCESSING' });
       throw error;
     }
-  }
-
-  /** The v2 gateway (for `WeChatPayService.refund`, a v2 API). @internal */
-  get v2(): PayGateway {
-    return this.v2Gateway;
   }
 
   // ---------------------------------------------------------------- plumbing
