@@ -3,7 +3,7 @@ import { encryptRefundReqInfo, payV2Sign } from '../crypto/pay-sign.crypto';
 import { buildPayXml } from '../crypto/pay-xml.codec';
 import { createNonceStr } from '../crypto/random.util';
 import { STORE_LIMIT } from './simulator.constants';
-import { beijingCompact, beijingDateTime, newTransactionId, parseBeijingCompact } from './pay-format';
+import { beijingCompact, beijingDateTime, newRefundId, newTransactionId, parseBeijingCompact } from './pay-format';
 import { PayNotifier } from './pay-notifier';
 import { SimulatorInputError } from './simulator-http';
 import { asInput } from './simulator-state';
@@ -182,6 +182,36 @@ export class PayState {
   /** The refunds of an order, oldest first. */
   refundsOfOrder(order: OrderRecord): RefundRecord[] {
     return order.refunds.map((no) => this.refund(order.mchId, no)).filter((r): r is RefundRecord => r !== undefined);
+  }
+
+  /** What is left to refund of a paid order: its amount less every refund of it that is not closed. */
+  refundableFee(order: OrderRecord): number {
+    const taken = this.refundsOfOrder(order)
+      .filter((r) => r.status !== 'REFUNDCLOSE')
+      .reduce((sum, r) => sum + r.refundFee, 0);
+    return order.totalFee - taken;
+  }
+
+  /** Opens a new PROCESSING refund of a paid order (v2 and v3 alike), with a fresh refund id, and records it. */
+  openRefund(
+    order: OrderRecord,
+    fields: Pick<RefundRecord, 'appId' | 'mchId' | 'outRefundNo' | 'totalFee' | 'refundFee' | 'refundDesc' | 'notifyUrl' | 'apiVersion'>,
+  ): RefundRecord {
+    const now = this.now();
+    const { refundDesc, notifyUrl, apiVersion, ...required } = fields;
+    const record: RefundRecord = {
+      ...required,
+      outTradeNo: order.outTradeNo,
+      transactionId: order.transactionId as string,
+      refundId: newRefundId(now),
+      ...(refundDesc !== undefined ? { refundDesc } : {}),
+      ...(notifyUrl !== undefined ? { notifyUrl } : {}),
+      status: 'PROCESSING',
+      createdAt: now,
+      ...(apiVersion !== undefined ? { apiVersion } : {}),
+    };
+    this.addRefund(record, order);
+    return record;
   }
 
   /** Records a PROCESSING refund and schedules its settlement after the (scaled) refund delay. */

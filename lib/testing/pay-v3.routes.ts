@@ -4,8 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { encryptPayV3Resource, parsePayV3Authorization, payV3Message, verifyPayV3 } from '../crypto/pay-v3.crypto';
 import { fundFlowBill, tradeBill } from './pay-bills';
 import type { FundAccountType, TradeBillType } from './pay-bills';
-import { beijingCompact, newPrepayId, newRefundId, parseBeijingDay } from './pay-format';
-import type { OrderRecord, RefundRecord } from './pay-state';
+import { beijingCompact, newPrepayId, parseBeijingDay } from './pay-format';
+import type { OrderRecord } from './pay-state';
 import { newRequestId } from './pay-v3-state';
 import type { PayV3State, V3Merchant } from './pay-v3-state';
 import { controlBody, controlOk, isPlainObject } from './simulator-http';
@@ -383,28 +383,17 @@ function refund(ctx: V3Context): V3Result {
   if (order.tradeState !== 'SUCCESS' && order.tradeState !== 'REFUND')
     throw new PayV3Error(400, 'INVALID_REQUEST', '订单状态错误，未支付的订单不能退款');
   if (totalFee !== order.totalFee) throw new PayV3Error(400, 'PARAM_ERROR', '订单金额与原订单金额不一致');
-  const taken = pay
-    .refundsOfOrder(order)
-    .filter((r) => r.status !== 'REFUNDCLOSE')
-    .reduce((sum, r) => sum + r.refundFee, 0);
-  if (refundFee > order.totalFee - taken) throw new PayV3Error(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额');
-  const now = pay.now();
-  const record: RefundRecord = {
+  if (refundFee > pay.refundableFee(order)) throw new PayV3Error(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额');
+  const record = pay.openRefund(order, {
     appId,
     mchId,
-    outTradeNo: order.outTradeNo,
-    transactionId: order.transactionId as string,
     outRefundNo,
-    refundId: newRefundId(now),
     totalFee,
     refundFee,
-    ...(reason !== undefined ? { refundDesc: reason } : {}),
-    ...(notify !== undefined ? { notifyUrl: notify } : {}),
-    status: 'PROCESSING',
-    createdAt: now,
+    refundDesc: reason,
+    notifyUrl: notify,
     apiVersion: 'v3',
-  };
-  pay.addRefund(record, order);
+  });
   return { status: 200, json: ctx.v3.refundJson(record) };
 }
 

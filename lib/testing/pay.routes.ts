@@ -6,7 +6,7 @@ import { createNonceStr } from '../crypto/random.util';
 import { CERT_ERROR_MSG, MAX_BODY_BYTES, REFUND_QUERY_PAGE_SIZE } from './simulator.constants';
 import { commentsText, fundFlowBill, tradeBill } from './pay-bills';
 import type { FundAccountType, TradeBillType } from './pay-bills';
-import { newPrepayId, newRefundId, parseBeijingCompact, parseBeijingDay } from './pay-format';
+import { newPrepayId, parseBeijingCompact, parseBeijingDay } from './pay-format';
 import type { OrderRecord, PayState, RefundRecord } from './pay-state';
 import type { SimRequest, SimResponse } from './simulator-http';
 import type { SimPaySignType, SimTradeState, SimulatorMerchant } from './simulator.interfaces';
@@ -370,28 +370,8 @@ function refund(pay: PayState, ctx: PayContext): PayResult {
   }
   if (order.tradeState !== 'SUCCESS' && order.tradeState !== 'REFUND') throw new PayBusinessError('TRADE_STATE_ERROR', '订单状态错误');
   if (totalFee !== order.totalFee) throw new PayBusinessError('INVALID_REQUEST', '订单金额或退款金额与之前请求不一致');
-  const taken = pay
-    .refundsOfOrder(order)
-    .filter((r) => r.status !== 'REFUNDCLOSE')
-    .reduce((sum, r) => sum + r.refundFee, 0);
-  if (refundFee > order.totalFee - taken) throw new PayBusinessError('INVALID_REQUEST', '累计退款金额大于支付金额');
-
-  const now = pay.now();
-  const record: RefundRecord = {
-    appId,
-    mchId,
-    outTradeNo: order.outTradeNo,
-    transactionId: order.transactionId as string,
-    outRefundNo,
-    refundId: newRefundId(now),
-    totalFee,
-    refundFee,
-    ...(refundDesc !== undefined ? { refundDesc } : {}),
-    ...(notifyUrl !== undefined ? { notifyUrl } : {}),
-    status: 'PROCESSING',
-    createdAt: now,
-  };
-  pay.addRefund(record, order);
+  if (refundFee > pay.refundableFee(order)) throw new PayBusinessError('INVALID_REQUEST', '累计退款金额大于支付金额');
+  const record = pay.openRefund(order, { appId, mchId, outRefundNo, totalFee, refundFee, refundDesc, notifyUrl });
   return refundAnswer(order, record);
 }
 

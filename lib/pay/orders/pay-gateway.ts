@@ -20,6 +20,26 @@ export interface GatewayTransaction {
   raw: PayRawData;
 }
 
+/** A version's order query result as a `GatewayTransaction` (the two name their fields alike but for the end time). @internal */
+export function gatewayTransaction(
+  q: Omit<GatewayTransaction, 'sentTradeState' | 'timeEnd' | 'tradeState'> & { tradeState?: string },
+  timeEnd: Date | undefined,
+): GatewayTransaction {
+  const { transactionId, totalFee, cashFee, openId, bankType, attach, raw } = q;
+  return {
+    sentTradeState: raw.trade_state,
+    tradeState: q.tradeState,
+    transactionId,
+    totalFee,
+    cashFee,
+    openId,
+    bankType,
+    attach,
+    timeEnd,
+    raw,
+  };
+}
+
 /** What a refund request gave: WeChat's refund id, its final state when the answer already tells it, the API's result. @internal */
 export interface GatewayRefund<R = unknown> {
   refundId: string;

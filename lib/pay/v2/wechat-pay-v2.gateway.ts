@@ -1,5 +1,6 @@
 import type { PayOrder } from '../../entities/pay-order.entity';
 import { WeChatPayError } from '../../errors/wechat-pay.error';
+import { gatewayTransaction } from '../orders/pay-gateway';
 import type { GatewayRefund, GatewayTransaction, PayGateway } from '../orders/pay-gateway';
 import type { CreateJsapiPaymentRequest, JsapiPaymentParams, OrderKey, RefundRequest, RefundResult } from '../wechat-pay.interfaces';
 import type { WeChatPayV2Api } from './wechat-pay-v2.api';
@@ -30,18 +31,7 @@ export class V2PayGateway implements PayGateway {
 
   async query(_api: string, _order: PayOrder, key: OrderKey): Promise<GatewayTransaction> {
     const q = await this.v2.orderQuery(key);
-    return {
-      sentTradeState: q.raw.trade_state,
-      tradeState: q.tradeState,
-      transactionId: q.transactionId,
-      totalFee: q.totalFee,
-      cashFee: q.cashFee,
-      openId: q.openId,
-      bankType: q.bankType,
-      attach: q.attach,
-      timeEnd: q.timeEnd,
-      raw: q.raw,
-    };
+    return gatewayTransaction(q, q.timeEnd);
   }
 
   async close(outTradeNo: string): Promise<void> {

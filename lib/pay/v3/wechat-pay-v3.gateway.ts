@@ -1,6 +1,7 @@
 import type { PayOrder } from '../../entities/pay-order.entity';
 import { WeChatUnavailableError } from '../../errors/wechat-api.error';
 import { WeChatPayError, WeChatPayInputError } from '../../errors/wechat-pay.error';
+import { gatewayTransaction } from '../orders/pay-gateway';
 import type { GatewayRefund, GatewayTransaction, PayGateway } from '../orders/pay-gateway';
 import { parseBeijingTime, PayInput } from '../pay-input.util';
 import { refundFields } from '../v2/wechat-pay-v2.api';
@@ -42,18 +43,7 @@ export class V3PayGateway implements PayGateway {
     if (q.totalFee !== undefined && q.totalFee !== order.totalFee && (q.tradeState === 'SUCCESS' || q.tradeState === 'REFUND')) {
       throw new WeChatUnavailableError(api, 'invalid-response', "the transaction's amount differs from the order's");
     }
-    return {
-      sentTradeState: q.raw.trade_state,
-      tradeState: q.tradeState,
-      transactionId: q.transactionId,
-      totalFee: q.totalFee,
-      cashFee: q.cashFee,
-      openId: q.openId,
-      bankType: q.bankType,
-      attach: q.attach,
-      timeEnd: q.successTime,
-      raw: q.raw,
-    };
+    return gatewayTransaction(q, q.successTime);
   }
 
   async close(outTradeNo: string): Promise<void> {
