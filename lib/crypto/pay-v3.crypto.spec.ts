@@ -15,7 +15,7 @@ import { Aes, Formatter, Rsa } from 'wechatpay-axios-plugin';
 import { v3Vector, vector } from '../../test/fixtures/vectors';
 import { prng } from '../../test/utils/prng';
 import { PayCryptoError, PayCryptoReason } from '../errors/pay-crypto.error';
-import { SIMULATOR_DEV_V3 } from '../testing/dev-v3-keys';
+import { SIMULATOR_DEV_V3 } from '../testing/dev-keys/dev-v3-keys';
 import {
   buildPayV3Authorization,
   certificateSerialNo,

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { SIMULATOR_DEV_CERTIFICATES } from '../testing/dev-certificates';
+import { SIMULATOR_DEV_CERTIFICATES } from '../testing/dev-keys/dev-certificates';
 import { MiniProgramOptionsError } from '../errors/mini-program-options.error';
-import { SIMULATOR_DEV_V3 } from '../testing/dev-v3-keys';
+import { SIMULATOR_DEV_V3 } from '../testing/dev-keys/dev-v3-keys';
 import { resolveMiniProgramOptions } from './mini-program-options.validation';
 
 const app = { appId: 'wx4f4bc4dec97d474b', appSecret: '0123456789abcdef0123456789abcdef' };

@@ -4,7 +4,7 @@ import { encryptPayV3Resource } from '../crypto/pay-v3.crypto';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
-import { SIMULATOR_DEV_V3, simulatorDevV3Options } from '../testing/dev-v3-keys';
+import { SIMULATOR_DEV_V3, simulatorDevV3Options } from '../testing/dev-keys/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
 import { PayLedger } from './pay-ledger';
 import { PayNotifyProcessor } from './pay-notify.processor';

@@ -5,7 +5,7 @@ import { PayRefund } from '../entities/pay-refund.entity';
 import { WeChatUnavailableError } from '../errors/wechat-api.error';
 import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
-import { simulatorDevV3Options } from '../testing/dev-v3-keys';
+import { simulatorDevV3Options } from '../testing/dev-keys/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
 import { PayOrdersService } from './orders/pay-orders.service';
 import { PayLedger } from './pay-ledger';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runSimulatorCli } from './simulator-cli';
+import { runSimulatorCli } from './server/simulator-cli';
 
 runSimulatorCli(process.argv.slice(2), process.env).then(
   (code) => {

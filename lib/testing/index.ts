@@ -5,13 +5,13 @@ export {
   SIMULATOR_DEFAULT_HOST,
   SIMULATOR_DEV_APP,
   SIMULATOR_DEV_MERCHANT,
-} from './simulator.constants';
-export { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
-export { SIMULATOR_DEV_V3, simulatorDevV3Options } from './dev-v3-keys';
-export type { SimulatorDevV3PayOptions } from './dev-v3-keys';
-export { SimulatorInputError } from './simulator-http';
-export { parseSimulatorArgs, SIMULATOR_USAGE } from './simulator-cli';
-export type { SimulatorCliCommand } from './simulator-cli';
+} from './server/simulator.constants';
+export { SIMULATOR_DEV_CERTIFICATES } from './dev-keys/dev-certificates';
+export { SIMULATOR_DEV_V3, simulatorDevV3Options } from './dev-keys/dev-v3-keys';
+export type { SimulatorDevV3PayOptions } from './dev-keys/dev-v3-keys';
+export { SimulatorInputError } from './server/simulator-http';
+export { parseSimulatorArgs, SIMULATOR_USAGE } from './server/simulator-cli';
+export type { SimulatorCliCommand } from './server/simulator-cli';
 export type {
   SimActiveFault,
   SimCall,
@@ -47,4 +47,4 @@ export type {
   SimulatorMerchantV3,
   SimV3NotifyVariant,
   WeChatSimulatorOptions,
-} from './simulator.interfaces';
+} from './server/simulator.interfaces';

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { SIMULATOR_DEV_APP, WeChatSimulator } from './index';
-import type { SimRoute } from './simulator-http';
+import type { SimRoute } from './server/simulator-http';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

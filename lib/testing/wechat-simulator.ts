@@ -3,17 +3,17 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { controlRoutes } from './control.routes';
-import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
-import { SIMULATOR_DEV_V3 } from './dev-v3-keys';
-import { miniProgramRoutes } from './mini-program.routes';
-import { payControlRoutes } from './pay-control.routes';
-import { PayState } from './pay-state';
-import type { PayConfig } from './pay-state';
-import { answerPay, fail as payFail, payRoutes } from './pay.routes';
-import { PayV3State } from './pay-v3-state';
-import { answerPayV3, payV3ControlRoutes } from './pay-v3.routes';
-import type { PayRoute } from './pay.routes';
+import { controlRoutes } from './control/control.routes';
+import { SIMULATOR_DEV_CERTIFICATES } from './dev-keys/dev-certificates';
+import { SIMULATOR_DEV_V3 } from './dev-keys/dev-v3-keys';
+import { miniProgramRoutes } from './mini-program/mini-program.routes';
+import { payControlRoutes } from './control/pay-control.routes';
+import { PayState } from './pay/pay-state';
+import type { PayConfig } from './pay/pay-state';
+import { answerPay, fail as payFail, payRoutes } from './pay/pay.routes';
+import { PayV3State } from './pay-v3/pay-v3-state';
+import { answerPayV3, payV3ControlRoutes } from './pay-v3/pay-v3.routes';
+import type { PayRoute } from './pay/pay.routes';
 import {
   CONTROL_PREFIX,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
@@ -25,11 +25,19 @@ import {
   SIMULATOR_DEV_APP,
   SIMULATOR_DEV_MERCHANT,
   WeChatErrcode,
-} from './simulator.constants';
-import { SimulatorInputError, controlError, jsonResponse, parseJsonObject, readBody, wechatError, wrongMethod } from './simulator-http';
-import type { SimClientCert, SimRequest, SimResponse, SimRoute, SimRouteHandler } from './simulator-http';
-import { SimulatorState } from './simulator-state';
-import type { SimulatorConfig } from './simulator-state';
+} from './server/simulator.constants';
+import {
+  SimulatorInputError,
+  controlError,
+  jsonResponse,
+  parseJsonObject,
+  readBody,
+  wechatError,
+  wrongMethod,
+} from './server/simulator-http';
+import type { SimClientCert, SimRequest, SimResponse, SimRoute, SimRouteHandler } from './server/simulator-http';
+import { SimulatorState } from './server/simulator-state';
+import type { SimulatorConfig } from './server/simulator-state';
 import type {
   SimActiveFault,
   SimCall,
@@ -53,7 +61,7 @@ import type {
   SimulatorApp,
   SimulatorMerchant,
   WeChatSimulatorOptions,
-} from './simulator.interfaces';
+} from './server/simulator.interfaces';
 
 interface PendingDelay {
   timer: NodeJS.Timeout;

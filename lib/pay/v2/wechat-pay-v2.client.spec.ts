@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { WeChatUnavailableError } from '../../errors/wechat-api.error';
 import { WeChatPayError, WeChatPayInputError } from '../../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../../options/mini-program-options.validation';
-import { simulatorDevV3Options } from '../../testing/dev-v3-keys';
+import { simulatorDevV3Options } from '../../testing/dev-keys/dev-v3-keys';
 import type { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { WeChatPayV2Client } from './wechat-pay-v2.client';
 

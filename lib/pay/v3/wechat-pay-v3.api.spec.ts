@@ -1,7 +1,7 @@
 import { decryptPayV3Sensitive } from '../../crypto/pay-v3.crypto';
 import { WeChatPayInputError } from '../../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../../options/mini-program-options.validation';
-import { SIMULATOR_DEV_V3 } from '../../testing/dev-v3-keys';
+import { SIMULATOR_DEV_V3 } from '../../testing/dev-keys/dev-v3-keys';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { normaliseRefund, normaliseTransaction, WeChatPayV3Api } from './wechat-pay-v3.api';
 import { WeChatPayV3Client } from './wechat-pay-v3.client';

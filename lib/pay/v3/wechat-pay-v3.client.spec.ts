@@ -6,7 +6,7 @@ import { encryptPayV3Resource, parsePayV3Authorization, payV3Message, signPayV3,
 import { WeChatUnavailableError } from '../../errors/wechat-api.error';
 import { WeChatPayError, WeChatPayInputError } from '../../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../../options/mini-program-options.validation';
-import { SIMULATOR_DEV_V3 } from '../../testing/dev-v3-keys';
+import { SIMULATOR_DEV_V3 } from '../../testing/dev-keys/dev-v3-keys';
 import { type AccessTokenStore, MemoryAccessTokenStore } from '../../wechat/access-token.store';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { WeChatPayV3Api } from './wechat-pay-v3.api';

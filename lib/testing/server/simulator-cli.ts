@@ -7,7 +7,7 @@ import {
   SIMULATOR_DEV_MERCHANT,
 } from './simulator.constants';
 import type { WeChatSimulatorOptions } from './simulator.interfaces';
-import { WeChatSimulator } from './wechat-simulator';
+import { WeChatSimulator } from '../wechat-simulator';
 
 /**
  * The help text of the `nestjs-miniprogram-api-simulator` command.

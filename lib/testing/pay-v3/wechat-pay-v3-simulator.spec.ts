@@ -4,12 +4,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { payV2Sign } from '../crypto/pay-sign.crypto';
-import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
-import { buildPayV3Authorization, decryptPayV3Resource, verifyPayV3Signature } from '../crypto/pay-v3.crypto';
-import type { PayV3PublicKey } from '../crypto/pay-v3.crypto';
-import { createNonceStr } from '../crypto/random.util';
-import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, WeChatSimulator, parseSimulatorArgs } from './index';
+import { payV2Sign } from '../../crypto/pay-sign.crypto';
+import { buildPayXml, parsePayXml } from '../../crypto/pay-xml.codec';
+import { buildPayV3Authorization, decryptPayV3Resource, verifyPayV3Signature } from '../../crypto/pay-v3.crypto';
+import type { PayV3PublicKey } from '../../crypto/pay-v3.crypto';
+import { createNonceStr } from '../../crypto/random.util';
+import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, WeChatSimulator, parseSimulatorArgs } from '../index';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -1,13 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { encryptRefundReqInfo, payV2Sign } from '../crypto/pay-sign.crypto';
-import { buildPayXml } from '../crypto/pay-xml.codec';
-import { createNonceStr } from '../crypto/random.util';
-import { STORE_LIMIT } from './simulator.constants';
+import { encryptRefundReqInfo, payV2Sign } from '../../crypto/pay-sign.crypto';
+import { buildPayXml } from '../../crypto/pay-xml.codec';
+import { createNonceStr } from '../../crypto/random.util';
+import { STORE_LIMIT } from '../server/simulator.constants';
 import { beijingCompact, beijingDateTime, newRefundId, newTransactionId, parseBeijingCompact } from './pay-format';
 import { PayNotifier } from './pay-notifier';
-import { SimulatorInputError } from './simulator-http';
-import { asInput } from './simulator-state';
-import type { SimulatorState } from './simulator-state';
+import { SimulatorInputError } from '../server/simulator-http';
+import { asInput } from '../server/simulator-state';
+import type { SimulatorState } from '../server/simulator-state';
 import type {
   SimNotification,
   SimNotifyInput,
@@ -23,7 +23,7 @@ import type {
   SimSettleRefundInput,
   SimulatorMerchant,
   SimV3NotifyVariant,
-} from './simulator.interfaces';
+} from '../server/simulator.interfaces';
 
 /** Settings of the pay side, already validated. @internal */
 export interface PayConfig {

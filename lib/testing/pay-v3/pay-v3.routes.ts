@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { encryptPayV3Resource, parsePayV3Authorization, payV3Message, verifyPayV3 } from '../crypto/pay-v3.crypto';
-import { fundFlowBill, tradeBill } from './pay-bills';
-import type { FundAccountType, TradeBillType } from './pay-bills';
-import { beijingCompact, newPrepayId, parseBeijingDay } from './pay-format';
-import type { OrderRecord } from './pay-state';
+import { encryptPayV3Resource, parsePayV3Authorization, payV3Message, verifyPayV3 } from '../../crypto/pay-v3.crypto';
+import { fundFlowBill, tradeBill } from '../pay/pay-bills';
+import type { FundAccountType, TradeBillType } from '../pay/pay-bills';
+import { beijingCompact, newPrepayId, parseBeijingDay } from '../pay/pay-format';
+import type { OrderRecord } from '../pay/pay-state';
 import { newRequestId } from './pay-v3-state';
 import type { PayV3State, V3Merchant } from './pay-v3-state';
-import { controlBody, controlOk, isPlainObject } from './simulator-http';
-import type { SimResponse, SimRoute } from './simulator-http';
-import type { SimPayV3SettingsInput } from './simulator.interfaces';
+import { controlBody, controlOk, isPlainObject } from '../server/simulator-http';
+import type { SimResponse, SimRoute } from '../server/simulator-http';
+import type { SimPayV3SettingsInput } from '../server/simulator.interfaces';
 
 /** A v3 error answer `{code, message}`. @internal */
 export class PayV3Error extends Error {

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
-import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
+import { SIMULATOR_DEV_CERTIFICATES } from '../dev-keys/dev-certificates';
 import { SIMULATOR_DEV_APP, SIMULATOR_DEV_MERCHANT } from './simulator.constants';
 import { SIMULATOR_USAGE, SimulatorCliError, parseSimulatorArgs, runSimulatorCli } from './simulator-cli';
 import type { SimulatorCliIo } from './simulator-cli';
@@ -172,7 +172,7 @@ describe('runSimulatorCli', () => {
 });
 
 describe('cli.ts', () => {
-  const cliPath = join(__dirname, 'cli.ts');
+  const cliPath = join(__dirname, '..', 'cli.ts');
 
   it('starts with a node shebang', () => {
     expect(readFileSync(cliPath, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
@@ -194,7 +194,7 @@ describe('cli.ts', () => {
     `;
     const args = [cliPath, '--port', '0', '--pay-port', '0', '--app-id', 'wxcliapp', '--app-secret', 'clisecret'];
     const child = spawn(process.execPath, ['-e', hook, ...args], {
-      cwd: join(__dirname, '..', '..'),
+      cwd: join(__dirname, '..', '..', '..'),
       env: { ...process.env, SIMULATOR_PORT: '', SIMULATOR_PAY_PORT: '', SIMULATOR_HOST: '', SIMULATOR_TIME_SCALE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

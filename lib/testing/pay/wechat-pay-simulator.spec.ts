@@ -8,12 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
-import { decryptRefundReqInfo, payV2Sign, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
-import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
-import { createNonceStr } from '../crypto/random.util';
-import { PayCryptoError } from '../errors/pay-crypto.error';
-import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, WeChatSimulator } from './index';
-import type { SimOrder, SimRefund } from './index';
+import { decryptRefundReqInfo, payV2Sign, verifyPayV2Sign } from '../../crypto/pay-sign.crypto';
+import { buildPayXml, parsePayXml } from '../../crypto/pay-xml.codec';
+import { createNonceStr } from '../../crypto/random.util';
+import { PayCryptoError } from '../../errors/pay-crypto.error';
+import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, WeChatSimulator } from '../index';
+import type { SimOrder, SimRefund } from '../index';
 import { isLoopbackUrl } from './pay-format';
 import { PayNotifier } from './pay-notifier';
 

@@ -8,10 +8,10 @@ import {
   payV3Message,
   signPayV3,
   verifyPayV3Signature,
-} from '../crypto/pay-v3.crypto';
+} from '../../crypto/pay-v3.crypto';
 import { SIMULATOR_DEV_V3 } from './dev-v3-keys';
 import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
-import { SIMULATOR_DEV_MERCHANT } from './simulator.constants';
+import { SIMULATOR_DEV_MERCHANT } from '../server/simulator.constants';
 
 const DEV = SIMULATOR_DEV_V3;
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;

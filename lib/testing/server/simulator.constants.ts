@@ -1,4 +1,4 @@
-import { SIMULATOR_DEV_V3 } from './dev-v3-keys';
+import { SIMULATOR_DEV_V3 } from '../dev-keys/dev-v3-keys';
 import type { SimulatorApp, SimulatorMerchant } from './simulator.interfaces';
 
 /**

@@ -1,15 +1,15 @@
 import { isIP } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { payV2Sign, verifyPayV2Sign } from '../crypto/pay-sign.crypto';
-import { buildPayXml, parsePayXml } from '../crypto/pay-xml.codec';
-import { createNonceStr } from '../crypto/random.util';
-import { CERT_ERROR_MSG, MAX_BODY_BYTES, REFUND_QUERY_PAGE_SIZE } from './simulator.constants';
+import { payV2Sign, verifyPayV2Sign } from '../../crypto/pay-sign.crypto';
+import { buildPayXml, parsePayXml } from '../../crypto/pay-xml.codec';
+import { createNonceStr } from '../../crypto/random.util';
+import { CERT_ERROR_MSG, MAX_BODY_BYTES, REFUND_QUERY_PAGE_SIZE } from '../server/simulator.constants';
 import { commentsText, fundFlowBill, tradeBill } from './pay-bills';
 import type { FundAccountType, TradeBillType } from './pay-bills';
 import { newPrepayId, parseBeijingCompact, parseBeijingDay } from './pay-format';
 import type { OrderRecord, PayState, RefundRecord } from './pay-state';
-import type { SimRequest, SimResponse } from './simulator-http';
-import type { SimPaySignType, SimTradeState, SimulatorMerchant } from './simulator.interfaces';
+import type { SimRequest, SimResponse } from '../server/simulator-http';
+import type { SimPaySignType, SimTradeState, SimulatorMerchant } from '../server/simulator.interfaces';
 
 /** What an API handler gets once the common checks passed. @internal */
 export interface PayContext {

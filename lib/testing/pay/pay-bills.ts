@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FEE_RATE_PER_THOUSAND } from './simulator.constants';
+import { FEE_RATE_PER_THOUSAND } from '../server/simulator.constants';
 import { beijingDate, beijingDateTime, yuan, yuan5 } from './pay-format';
 import type { OrderRecord, RefundRecord } from './pay-state';
 

@@ -1,9 +1,15 @@
 import { X509Certificate } from 'node:crypto';
-import { SIMULATOR_DEV_CERTIFICATES } from './dev-certificates';
-import { controlBody, controlOk, SimulatorInputError } from './simulator-http';
-import type { SimRequest, SimRoute } from './simulator-http';
-import type { PayState } from './pay-state';
-import type { SimNotifyInput, SimPayInput, SimRefundNotifyInput, SimSettleRefundInput, SimulatorMerchant } from './simulator.interfaces';
+import { SIMULATOR_DEV_CERTIFICATES } from '../dev-keys/dev-certificates';
+import { controlBody, controlOk, SimulatorInputError } from '../server/simulator-http';
+import type { SimRequest, SimRoute } from '../server/simulator-http';
+import type { PayState } from '../pay/pay-state';
+import type {
+  SimNotifyInput,
+  SimPayInput,
+  SimRefundNotifyInput,
+  SimSettleRefundInput,
+  SimulatorMerchant,
+} from '../server/simulator.interfaces';
 
 /**
  * The control API of the WeChat Pay side, under `/__sim/` on the mini program server: the user paying, notification

@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
-import { certificateSerialNo, encryptPayV3Resource, loadPayV3PublicKey, payV3Message, signPayV3 } from '../crypto/pay-v3.crypto';
+import { certificateSerialNo, encryptPayV3Resource, loadPayV3PublicKey, payV3Message, signPayV3 } from '../../crypto/pay-v3.crypto';
 import type { KeyObject } from 'node:crypto';
-import { createNonceStr } from '../crypto/random.util';
-import { SIMULATOR_DEV_V3 } from './dev-v3-keys';
-import { beijingDateTime, newTransactionId, randomDigits } from './pay-format';
-import type { OrderRecord, PayState, PayV3Hooks, RefundRecord, V3NotificationRecord } from './pay-state';
-import { SimulatorInputError } from './simulator-http';
-import { asInput } from './simulator-state';
+import { createNonceStr } from '../../crypto/random.util';
+import { SIMULATOR_DEV_V3 } from '../dev-keys/dev-v3-keys';
+import { beijingDateTime, newTransactionId, randomDigits } from '../pay/pay-format';
+import type { OrderRecord, PayState, PayV3Hooks, RefundRecord, V3NotificationRecord } from '../pay/pay-state';
+import { SimulatorInputError } from '../server/simulator-http';
+import { asInput } from '../server/simulator-state';
 import type {
   SimNotification,
   SimPayV3Mode,
@@ -15,7 +15,7 @@ import type {
   SimTradeState,
   SimulatorMerchant,
   SimV3NotifyVariant,
-} from './simulator.interfaces';
+} from '../server/simulator.interfaces';
 
 /** `trade_state_desc` of API v3. @internal */
 export const V3_TRADE_STATE_DESC: Record<SimTradeState, string> = {

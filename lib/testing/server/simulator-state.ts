@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createNonceStr, randomBase64Url } from '../crypto/random.util';
-import { safeEqual } from '../crypto/safe-equal.util';
-import { encryptUserData, rawDataSignature } from '../crypto/user-data.crypto';
+import { createNonceStr, randomBase64Url } from '../../crypto/random.util';
+import { safeEqual } from '../../crypto/safe-equal.util';
+import { encryptUserData, rawDataSignature } from '../../crypto/user-data.crypto';
 import { MAX_FAULT_DELAY_MS, STORE_LIMIT, WeChatErrcode } from './simulator.constants';
 import { SimulatorInputError, isPlainObject } from './simulator-http';
 import type {

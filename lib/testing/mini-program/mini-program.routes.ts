@@ -1,10 +1,10 @@
-import { loginStateSignature } from '../crypto/user-data.crypto';
-import { safeEqual } from '../crypto/safe-equal.util';
-import { WeChatErrcode } from './simulator.constants';
-import { nonEmptyString, parseJsonObject, wechatError, wechatSuccess } from './simulator-http';
-import type { SimRequest, SimResponse, SimRoute } from './simulator-http';
-import type { SimulatorState, WeChatOutcome } from './simulator-state';
-import type { SimulatorApp } from './simulator.interfaces';
+import { loginStateSignature } from '../../crypto/user-data.crypto';
+import { safeEqual } from '../../crypto/safe-equal.util';
+import { WeChatErrcode } from '../server/simulator.constants';
+import { nonEmptyString, parseJsonObject, wechatError, wechatSuccess } from '../server/simulator-http';
+import type { SimRequest, SimResponse, SimRoute } from '../server/simulator-http';
+import type { SimulatorState, WeChatOutcome } from '../server/simulator-state';
+import type { SimulatorApp } from '../server/simulator.interfaces';
 
 /**
  * The mini program APIs of `api.weixin.qq.com`: login, access tokens, login-state check and phone numbers.

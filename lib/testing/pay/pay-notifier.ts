@@ -2,16 +2,16 @@ import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { parsePayXml } from '../crypto/pay-xml.codec';
+import { parsePayXml } from '../../crypto/pay-xml.codec';
 import {
   NOTIFY_BODY_KEEP_CHARS,
   NOTIFY_MAX_ANSWER_BYTES,
   NOTIFY_RETRY_DELAYS_MS,
   NOTIFY_TIMEOUT_MS,
   STORE_LIMIT,
-} from './simulator.constants';
+} from '../server/simulator.constants';
 import { isLoopbackUrl, urlForLog } from './pay-format';
-import type { SimNotification, SimNotificationAttempt } from './simulator.interfaces';
+import type { SimNotification, SimNotificationAttempt } from '../server/simulator.interfaces';
 
 /** What to deliver. @internal */
 export interface DeliveryInput {
