@@ -254,7 +254,7 @@ export class PayOrdersService {
    * WeChat is asked — so a refund notification can never arrive for an unknown refund — settled at once when the answer
    * already tells the outcome, and removed again only if WeChat refuses it for good.
    */
-  async refundThrough<R>(gateway: PayGateway, order: PayOrder, req: RefundRequest): Promise<{ record: PayRefund; result?: R }> {
+  private async refundThrough<R>(gateway: PayGateway, order: PayOrder, req: RefundRequest): Promise<{ record: PayRefund; result?: R }> {
     // Checked before the PayRefund is recorded: an input error must not leave a PROCESSING row behind.
     gateway.checkRefund(req);
     const record = await this.recordRefund(order, req);
