@@ -13,11 +13,22 @@ export { SimulatorInputError } from './server/simulator-http';
 export { parseSimulatorArgs, SIMULATOR_USAGE } from './server/simulator-cli';
 export type { SimulatorCliCommand } from './server/simulator-cli';
 export type {
-  SimActiveFault,
-  SimCall,
-  SimFault,
   SimLoginInput,
   SimLoginResult,
+  SimPhoneCodeInput,
+  SimUserInfo,
+  SimUserInfoInput,
+  SimUserInfoResult,
+} from './mini-program/mini-program.interfaces';
+export type {
+  SimPayV3Mode,
+  SimPayV3Settings,
+  SimPayV3SettingsInput,
+  SimulatorDevV3Keys,
+  SimulatorMerchantV3,
+  SimV3NotifyVariant,
+} from './pay-v3/pay-v3.interfaces';
+export type {
   SimNotification,
   SimNotificationAttempt,
   SimNotifyInput,
@@ -27,24 +38,13 @@ export type {
   SimPayReport,
   SimPayResult,
   SimPaySignType,
-  SimPayV3Mode,
-  SimPayV3Settings,
-  SimPayV3SettingsInput,
-  SimPhoneCodeInput,
   SimRefund,
   SimRefundNotifyInput,
   SimRefundNotifyVariant,
   SimRefundStatus,
   SimSettleRefundInput,
   SimTradeState,
-  SimUserInfo,
-  SimUserInfoInput,
-  SimUserInfoResult,
-  SimulatorApp,
   SimulatorDevCertificates,
-  SimulatorDevV3Keys,
   SimulatorMerchant,
-  SimulatorMerchantV3,
-  SimV3NotifyVariant,
-  WeChatSimulatorOptions,
-} from './server/simulator.interfaces';
+} from './pay/pay.interfaces';
+export type { SimActiveFault, SimCall, SimFault, SimulatorApp, WeChatSimulatorOptions } from './server/simulator.interfaces';

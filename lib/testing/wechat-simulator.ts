@@ -39,29 +39,26 @@ import type { SimClientCert, SimRequest, SimResponse, SimRoute, SimRouteHandler 
 import { SimulatorState } from './server/simulator-state';
 import type { SimulatorConfig } from './server/simulator-state';
 import type {
-  SimActiveFault,
-  SimCall,
-  SimFault,
   SimLoginInput,
   SimLoginResult,
+  SimPhoneCodeInput,
+  SimUserInfoInput,
+  SimUserInfoResult,
+} from './mini-program/mini-program.interfaces';
+import type { SimPayV3Settings, SimPayV3SettingsInput } from './pay-v3/pay-v3.interfaces';
+import type {
   SimNotification,
   SimNotifyInput,
   SimOrder,
   SimPayInput,
   SimPayReport,
   SimPayResult,
-  SimPayV3Settings,
-  SimPayV3SettingsInput,
-  SimPhoneCodeInput,
   SimRefund,
   SimRefundNotifyInput,
   SimSettleRefundInput,
-  SimUserInfoInput,
-  SimUserInfoResult,
-  SimulatorApp,
   SimulatorMerchant,
-  WeChatSimulatorOptions,
-} from './server/simulator.interfaces';
+} from './pay/pay.interfaces';
+import type { SimActiveFault, SimCall, SimFault, SimulatorApp, WeChatSimulatorOptions } from './server/simulator.interfaces';
 
 interface PendingDelay {
   timer: NodeJS.Timeout;

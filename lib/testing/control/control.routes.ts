@@ -1,7 +1,8 @@
 import { controlBody, controlOk } from '../server/simulator-http';
 import type { SimRoute } from '../server/simulator-http';
 import type { SimulatorState } from '../server/simulator-state';
-import type { SimFault, SimLoginInput, SimPhoneCodeInput, SimUserInfoInput } from '../server/simulator.interfaces';
+import type { SimLoginInput, SimPhoneCodeInput, SimUserInfoInput } from '../mini-program/mini-program.interfaces';
+import type { SimFault } from '../server/simulator.interfaces';
 
 /**
  * The control API under `/__sim/`, which plays the mini program user and steers the simulator. Bad input throws

@@ -3,13 +3,7 @@ import { SIMULATOR_DEV_CERTIFICATES } from '../dev-keys/dev-certificates';
 import { controlBody, controlOk, SimulatorInputError } from '../server/simulator-http';
 import type { SimRequest, SimRoute } from '../server/simulator-http';
 import type { PayState } from '../pay/pay-state';
-import type {
-  SimNotifyInput,
-  SimPayInput,
-  SimRefundNotifyInput,
-  SimSettleRefundInput,
-  SimulatorMerchant,
-} from '../server/simulator.interfaces';
+import type { SimNotifyInput, SimPayInput, SimRefundNotifyInput, SimSettleRefundInput, SimulatorMerchant } from '../pay/pay.interfaces';
 
 /**
  * The control API of the WeChat Pay side, under `/__sim/` on the mini program server: the user paying, notification

@@ -1,4 +1,4 @@
-import type { SimulatorDevCertificates } from '../server/simulator.interfaces';
+import type { SimulatorDevCertificates } from '../pay/pay.interfaces';
 
 /**
  * Development-only TLS material of the WeChat Pay side of the simulator, generated once with the `openssl` command

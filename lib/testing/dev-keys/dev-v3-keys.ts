@@ -1,4 +1,4 @@
-import type { SimPayV3Mode, SimulatorDevV3Keys } from '../server/simulator.interfaces';
+import type { SimPayV3Mode, SimulatorDevV3Keys } from '../pay-v3/pay-v3.interfaces';
 
 /**
  * Development-only key material of the simulated WeChat Pay API v3, generated once with the `openssl` command (2048-bit

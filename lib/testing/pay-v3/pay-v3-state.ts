@@ -7,15 +7,8 @@ import { beijingDateTime, newTransactionId, randomDigits } from '../pay/pay-form
 import type { OrderRecord, PayState, PayV3Hooks, RefundRecord, V3NotificationRecord } from '../pay/pay-state';
 import { SimulatorInputError } from '../server/simulator-http';
 import { asInput } from '../server/simulator-state';
-import type {
-  SimNotification,
-  SimPayV3Mode,
-  SimPayV3Settings,
-  SimPayV3SettingsInput,
-  SimTradeState,
-  SimulatorMerchant,
-  SimV3NotifyVariant,
-} from '../server/simulator.interfaces';
+import type { SimPayV3Mode, SimPayV3Settings, SimPayV3SettingsInput, SimV3NotifyVariant } from './pay-v3.interfaces';
+import type { SimNotification, SimTradeState, SimulatorMerchant } from '../pay/pay.interfaces';
 
 /** `trade_state_desc` of API v3. @internal */
 export const V3_TRADE_STATE_DESC: Record<SimTradeState, string> = {

@@ -10,7 +10,7 @@ import { newRequestId } from './pay-v3-state';
 import type { PayV3State, V3Merchant } from './pay-v3-state';
 import { controlBody, controlOk, isPlainObject } from '../server/simulator-http';
 import type { SimResponse, SimRoute } from '../server/simulator-http';
-import type { SimPayV3SettingsInput } from '../server/simulator.interfaces';
+import type { SimPayV3SettingsInput } from './pay-v3.interfaces';
 
 /** A v3 error answer `{code, message}`. @internal */
 export class PayV3Error extends Error {

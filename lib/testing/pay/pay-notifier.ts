@@ -11,7 +11,7 @@ import {
   STORE_LIMIT,
 } from '../server/simulator.constants';
 import { isLoopbackUrl, urlForLog } from './pay-format';
-import type { SimNotification, SimNotificationAttempt } from '../server/simulator.interfaces';
+import type { SimNotification, SimNotificationAttempt } from './pay.interfaces';
 
 /** What to deliver. @internal */
 export interface DeliveryInput {

@@ -8,6 +8,7 @@ import { PayNotifier } from './pay-notifier';
 import { SimulatorInputError } from '../server/simulator-http';
 import { asInput } from '../server/simulator-state';
 import type { SimulatorState } from '../server/simulator-state';
+import type { SimV3NotifyVariant } from '../pay-v3/pay-v3.interfaces';
 import type {
   SimNotification,
   SimNotifyInput,
@@ -22,8 +23,7 @@ import type {
   SimRefundStatus,
   SimSettleRefundInput,
   SimulatorMerchant,
-  SimV3NotifyVariant,
-} from '../server/simulator.interfaces';
+} from './pay.interfaces';
 
 /** Settings of the pay side, already validated. @internal */
 export interface PayConfig {

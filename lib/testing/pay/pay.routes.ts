@@ -9,7 +9,7 @@ import type { FundAccountType, TradeBillType } from './pay-bills';
 import { newPrepayId, parseBeijingCompact, parseBeijingDay } from './pay-format';
 import type { OrderRecord, PayState, RefundRecord } from './pay-state';
 import type { SimRequest, SimResponse } from '../server/simulator-http';
-import type { SimPaySignType, SimTradeState, SimulatorMerchant } from '../server/simulator.interfaces';
+import type { SimPaySignType, SimTradeState, SimulatorMerchant } from './pay.interfaces';
 
 /** What an API handler gets once the common checks passed. @internal */
 export interface PayContext {

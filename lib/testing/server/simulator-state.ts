@@ -5,17 +5,14 @@ import { encryptUserData, rawDataSignature } from '../../crypto/user-data.crypto
 import { MAX_FAULT_DELAY_MS, STORE_LIMIT, WeChatErrcode } from './simulator.constants';
 import { SimulatorInputError, isPlainObject } from './simulator-http';
 import type {
-  SimActiveFault,
-  SimCall,
-  SimFault,
   SimLoginInput,
   SimLoginResult,
   SimPhoneCodeInput,
   SimUserInfo,
   SimUserInfoInput,
   SimUserInfoResult,
-  SimulatorApp,
-} from './simulator.interfaces';
+} from '../mini-program/mini-program.interfaces';
+import type { SimActiveFault, SimCall, SimFault, SimulatorApp } from './simulator.interfaces';
 
 /** Settings the state needs, already validated. @internal */
 export interface SimulatorConfig {

@@ -1,5 +1,6 @@
 import { SIMULATOR_DEV_V3 } from '../dev-keys/dev-v3-keys';
-import type { SimulatorApp, SimulatorMerchant } from './simulator.interfaces';
+import type { SimulatorMerchant } from '../pay/pay.interfaces';
+import type { SimulatorApp } from './simulator.interfaces';
 
 /**
  * The documented development mini program of the simulator; its secret protects nothing.
