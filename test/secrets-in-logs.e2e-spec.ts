@@ -10,7 +10,7 @@ import { loadConfig } from '../sample-app/src/config';
 import { CapturingLogger, captureProcessOutput, ProcessOutputCapture } from './src/log-capture';
 import { paymentFields, signed, xmlOf } from './src/pay-notifications';
 import { until } from './src/pay-fixture';
-import { freePort, simulatorPayOptions } from './utils/harness';
+import { freePort, releasePort, simulatorPayOptions } from './utils/harness';
 import { createPlatformAppFromFactory } from './utils/platform';
 
 /** Letters and digits only, as the options require. */
@@ -56,6 +56,7 @@ describe('no secret reaches a log or an error answer', () => {
       logger,
       abortOnError: false,
     });
+    await releasePort(port);
     await created.listen(port, '127.0.0.1');
     return created;
   }

@@ -32,14 +32,20 @@ export interface SampleApp {
   close(): Promise<void>;
 }
 
-/** A port that is free now (for PORT=0: the notify URL must name the port before the app listens). */
-function freePort(host: string): Promise<number> {
+/**
+ * A free port for PORT=0, held until `release()`: the notify URL must name the port before the app listens, and
+ * nothing else (the simulator starting meanwhile, another process) may take it in between.
+ */
+function reservePort(host: string): Promise<{ port: number; release: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, host, () => {
       const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      server.unref(); // a start that fails before the release must not keep the process alive
+      let released: Promise<void> | undefined;
+      const release = () => (released ??= new Promise<void>((done) => server.close(() => done())));
+      resolve({ port, release });
     });
   });
 }
@@ -108,7 +114,8 @@ function fastifyAdapter() {
 
 /** Starts the simulator (when needed) and the app, both listening. */
 export async function startSampleApp(config: SampleConfig, logger?: LoggerService | false): Promise<SampleApp> {
-  const port = config.port === 0 ? await freePort(config.host) : config.port;
+  const reserved = config.port === 0 ? await reservePort(config.host) : undefined;
+  const port = reserved?.port ?? config.port;
   const appBase = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   let simulator: WeChatSimulator | undefined;
   let wechat: MiniProgramModuleOptions;
@@ -149,6 +156,7 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
         : await NestFactory.create(module, options);
     try {
       setupOpenApi(app); // Swagger UI at /docs
+      await reserved?.release();
       await app.listen(port, config.host);
     } catch (error) {
       await app.close().catch(() => undefined);
@@ -169,6 +177,7 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
       },
     };
   } catch (error) {
+    await reserved?.release();
     redis?.disconnect();
     await simulator?.stop();
     throw error;

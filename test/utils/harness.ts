@@ -1,7 +1,7 @@
 import { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { AddressInfo, createServer } from 'node:net';
+import { AddressInfo, createServer, Server } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramPayOptions } from '../../lib';
@@ -79,15 +79,32 @@ export function simulatorPayOptions(
 }
 
 /** A port that is free now, so that options can name it before the app listens. */
+/** Ports handed out by `freePort`, each held by a listening server until `releasePort` (just before the app listens). */
+const heldPorts = new Map<number, Server>();
+
+/**
+ * A free loopback port, held (nothing else on the machine can take it) until `releasePort(port)` — `startHarness`
+ * releases the port it is given right before the app listens on it. The holding server does not keep the process alive.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
+      server.unref();
+      heldPorts.set(port, server);
+      resolve(port);
     });
   });
+}
+
+/** Lets a port from `freePort` go, so that an app can listen on it; a port not held is left as it is. */
+export function releasePort(port: number): Promise<void> {
+  const server = heldPorts.get(port);
+  if (!server) return Promise.resolve();
+  heldPorts.delete(port);
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 export async function startHarness(
@@ -143,8 +160,10 @@ export async function startHarness(
       ],
     }).compile();
     app = createPlatformApp(moduleRef, { logger: new SuiteLogger(), rawBody: settings.rawBody ?? false });
-    if (settings.port !== undefined) await app.listen(settings.port, '127.0.0.1');
-    else await initPlatformApp(app);
+    if (settings.port !== undefined) {
+      await releasePort(settings.port);
+      await app.listen(settings.port, '127.0.0.1');
+    } else await initPlatformApp(app);
   } catch (error) {
     await release().catch(() => undefined);
     throw error;
