@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { payV2Sign } from '../../crypto/pay-sign.crypto';
 import { buildPayXml, parsePayXml } from '../../crypto/pay-xml.codec';
 import { buildPayV3Authorization, decryptPayV3Resource, verifyPayV3Signature } from '../../crypto/pay-v3.crypto';
 import type { PayV3PublicKey } from '../../crypto/pay-v3.crypto';
 import { createNonceStr } from '../../crypto/random.util';
+import { NotifyTarget, waitFor } from '../pay/pay-simulator.spec-kit';
 import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, SIMULATOR_DEV_V3, WeChatSimulator, parseSimulatorArgs } from '../index';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -74,50 +73,6 @@ function verifies(answer: Answer, key: PayV3PublicKey): boolean {
   );
 }
 
-/** A local app receiving v3 notifications; answers from a queue (204 when empty). */
-class NotifyTarget {
-  readonly received: { body: string; headers: IncomingHttpHeaders }[] = [];
-  readonly answers: { status: number; body: string }[] = [];
-  private readonly server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      this.received.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
-      const answer = this.answers.shift() ?? { status: 204, body: '' };
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(answer.body);
-    });
-  });
-  port = 0;
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  url(path = '/v3notify'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
-  }
-
-  reset(): void {
-    this.received.length = 0;
-    this.answers.length = 0;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 function decryptNotification(body: string, apiV3Key = V3.apiV3Key): Json {
   const parsed = JSON.parse(body) as Json;
   return JSON.parse(decryptPayV3Resource(parsed.resource, apiV3Key)) as Json;
@@ -127,7 +82,7 @@ const RFC3339_BJ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/;
 
 describe('WeChatSimulator (WeChat Pay API v3)', () => {
   const sim = new WeChatSimulator({ timeScale: TIME_SCALE, refundDelayMs: 200_000 });
-  const target = new NotifyTarget();
+  const target = new NotifyTarget({ fallback: { status: 204, body: '' }, contentType: 'application/json', path: '/v3notify' });
   let base: string;
   let payBase: string;
   let seq = 0;

@@ -184,7 +184,20 @@ export function httpsCall(base: string, path: string, body: string | Buffer, cli
   });
 }
 
-/** A tiny app receiving notifications: records them and answers from a queue (SUCCESS XML when empty). */
+/** How a `NotifyTarget` answers when its queue is empty, and under which path its URL is. */
+export interface NotifyTargetOptions {
+  fallback?: { status: number; body: string };
+  contentType?: string;
+  path?: string;
+}
+
+/** API v2's acknowledgement, which a `NotifyTarget` answers by default. */
+const V2_ACK = '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
+
+/**
+ * A tiny app receiving notifications: records them and answers from a queue (by default API v2's SUCCESS XML when
+ * empty; the v3 specs answer 204).
+ */
 export class NotifyTarget {
   readonly received: { at: number; body: string; headers: IncomingHttpHeaders }[] = [];
   readonly answers: { status: number; body: string }[] = [];
@@ -193,22 +206,21 @@ export class NotifyTarget {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       this.received.push({ at: Date.now(), body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
-      const answer = this.answers.shift() ?? {
-        status: 200,
-        body: '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>',
-      };
-      res.writeHead(answer.status, { 'content-type': 'text/xml' });
+      const answer = this.answers.shift() ?? this.options.fallback ?? { status: 200, body: V2_ACK };
+      res.writeHead(answer.status, { 'content-type': this.options.contentType ?? 'text/xml' });
       res.end(answer.body);
     });
   });
   port = 0;
+
+  constructor(private readonly options: NotifyTargetOptions = {}) {}
 
   async start(): Promise<void> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }
 
-  url(path = '/notify'): string {
+  url(path = this.options.path ?? '/notify'): string {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
