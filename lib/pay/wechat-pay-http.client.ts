@@ -6,6 +6,7 @@ import { WeChatPayInputError } from '../errors/wechat-pay.error';
 import type { ResolvedMiniProgramOptions, ResolvedPayOptions } from '../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { isTimeoutError, networkErrorCode } from '../utils/retry.util';
+import { payOptionsFor } from './pay-options.util';
 
 /** An answer of the pay API. @internal */
 export interface PayHttpResponse {
@@ -34,8 +35,7 @@ export class WeChatPayHttpClient implements OnModuleDestroy {
   }
 
   post(api: string, path: string, xml: string, { cert }: { cert: boolean }): Promise<PayHttpResponse> {
-    const pay = this.options.pay;
-    if (!pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
+    const pay = payOptionsFor(this.options, api);
     if (cert && !pay.clientCert) {
       throw new WeChatPayInputError(api, ['this API needs the merchant API client certificate: set pay.clientCert']);
     }
@@ -60,8 +60,7 @@ export class WeChatPayHttpClient implements OnModuleDestroy {
     headers: Record<string, string>,
     body?: Buffer,
   ): Promise<PayHttpResponse & { url: URL }> {
-    const pay = this.options.pay;
-    if (!pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
+    const pay = payOptionsFor(this.options, api);
     const url = /^https?:\/\//i.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(pay.baseUrl + pathOrUrl);
     return this.send(api, { method, url, headers, body, cert: false, rejectHttpErrors: false }).then((res) => ({ ...res, url }));
   }

@@ -25,6 +25,7 @@ import type {
   RefundResult,
 } from '../wechat-pay.interfaces';
 import type { PayGateway } from './pay-gateway';
+import { payOptionsFor } from '../pay-options.util';
 
 /** err_codes meaning "this out_trade_no cannot be paid any more with these parameters". */
 const OUT_TRADE_NO_SPENT = new Set(['OUT_TRADE_NO_USED', 'ORDERCLOSED', 'ORDER_CLOSED', 'INVALID_REQUEST']);
@@ -284,8 +285,7 @@ export class PayOrdersService {
   // ---------------------------------------------------------------- plumbing
 
   private pay(api: string): ResolvedPayOptions {
-    if (!this.options.pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
-    return this.options.pay;
+    return payOptionsFor(this.options, api);
   }
 
   /** The gateway of a high-level call: the version it asks for, else `pay.apiVersion`, checked to be configured. */

@@ -27,6 +27,7 @@ import type {
   WithRaw,
 } from '../wechat-pay.interfaces';
 import { PayV2Params, PayV2RequestOptions, WeChatPayV2Client } from './wechat-pay-v2.client';
+import { payOptionsFor } from '../pay-options.util';
 
 /**
  * WeChat Pay API v2, low level: every API of the original library's list, its input checked before anything is sent
@@ -298,8 +299,7 @@ export class WeChatPayV2Api {
   }
 
   private pay(api: string): ResolvedPayOptions {
-    if (!this.options.pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
-    return this.options.pay;
+    return payOptionsFor(this.options, api);
   }
 }
 

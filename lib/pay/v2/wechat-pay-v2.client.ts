@@ -9,6 +9,7 @@ import type { ResolvedMiniProgramOptions, ResolvedPayOptions } from '../../inter
 import { MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
 import { withRetries } from '../../utils/retry.util';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
+import { payOptionsFor } from '../pay-options.util';
 
 /** The fields of a v2 request, before `appid`, `mch_id`, `nonce_str`, `sign_type` and `sign` are added. @publicApi */
 export type PayV2Params = Record<string, string | number | undefined>;
@@ -97,8 +98,7 @@ export class WeChatPayV2Client {
 
   /** The pay options with the v2 API key, or a typed error naming the API when v2 is not configured. */
   configured(api: string): ResolvedPayOptions & { apiKey: string } {
-    const pay = this.options.pay;
-    if (!pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
+    const pay = payOptionsFor(this.options, api);
     if (!pay.apiKey)
       throw new WeChatPayInputError(api, ['this is an API v2 call and API v2 is not configured: set pay.apiKey (or use pay.v3)']);
     return pay as ResolvedPayOptions & { apiKey: string };

@@ -10,6 +10,7 @@ import type { AccessTokenStore } from '../../wechat/access-token.store';
 import { WeChatPayHttpClient } from '../wechat-pay-http.client';
 import { header, HeaderBag, PAY_V3_CLOCK_SKEW_SECONDS, SIGNTEST_PREFIX } from './pay-v3-headers';
 import { PayV3Certificates } from './wechat-pay-v3.certificates';
+import { payOptionsFor } from '../pay-options.util';
 
 /** v3 error codes after which the same request may be sent again. */
 const RETRYABLE_V3_CODES = new Set(['SYSTEM_ERROR', 'SYSTEMERROR', 'BIZERR_NEED_RETRY']);
@@ -67,8 +68,7 @@ export class WeChatPayV3Client {
 
   /** The v3 options, or a typed error naming the API when v3 is not configured. */
   v3(api: string): { pay: ResolvedPayOptions; v3: ResolvedPayV3Options } {
-    const pay = this.options.pay;
-    if (!pay) throw new WeChatPayInputError(api, ['WeChat Pay is not configured: give MiniProgramModule the `pay` options']);
+    const pay = payOptionsFor(this.options, api);
     if (!pay.v3) throw new WeChatPayInputError(api, ['WeChat Pay API v3 is not configured: set pay.v3']);
     return { pay, v3: pay.v3 };
   }
