@@ -1,8 +1,8 @@
-// Checks what `npm pack` publishes: the compiled library and nothing of the tests, the sample app or
-// the sources. Twice: a dry run of this tree, then a real `npm pack` of a copy of the sources without
+// Checks what `npm pack` publishes: the compiled library and the guides, and nothing of the tests, the
+// sample app or the sources. Twice: a dry run of this tree, then a real `npm pack` of a copy of the sources without
 // any build in it, which must build itself (the `prepack` script) and still hold the whole build.
 const { execFileSync } = require('node:child_process');
-const { cpSync, mkdtempSync, rmSync, symlinkSync } = require('node:fs');
+const { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { basename, join, relative, sep } = require('node:path');
 
@@ -15,6 +15,8 @@ const required = [
   'dist/testing/index.js',
   'dist/testing/index.d.ts',
   'dist/testing/cli.js',
+  // The guides README.md links to, so that its links work in node_modules too.
+  ...new Set([...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/\]\((docs\/[^)#]+\.md)/g)].map((m) => m[1])),
 ];
 
 /** The problems of a file list, or an empty list. */

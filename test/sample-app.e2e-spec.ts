@@ -16,7 +16,7 @@ async function post(url: string, body: unknown, token?: string): Promise<{ statu
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describe('sample app in simulator mode (the README walk-through)', () => {
+describe('sample app in simulator mode (the walk-through of docs/try-it.md)', () => {
   let sample: SampleApp;
 
   beforeAll(async () => {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs the README's curl walk-through, as written, against the built sample app on the platform HTTP_PLATFORM names
-# (express by default). The app and its simulator listen on free ports, never the README's 3000-3002 (those may be
+# Runs the curl walk-through of docs/try-it.md, as written, against the built sample app on the platform HTTP_PLATFORM
+# names (express by default). The app and its simulator listen on free ports, never the page's 3000-3002 (those may be
 # taken on the machine): the block's APP= and SIM= lines are pointed at them, nothing else is changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-block=$(awk '/<!-- walkthrough:start -->/{on=1; next} /<!-- walkthrough:end -->/{on=0} on' README.md | sed '/^```/d')
-[ -n "$block" ] || { echo "README walk-through block not found" >&2; exit 1; }
+block=$(awk '/<!-- walkthrough:start -->/{on=1; next} /<!-- walkthrough:end -->/{on=0} on' docs/try-it.md | sed '/^```/d')
+[ -n "$block" ] || { echo "the walk-through block of docs/try-it.md was not found" >&2; exit 1; }
 grep -q '^APP=http://localhost:3000$' <<<"$block" && grep -q '^SIM=http://localhost:3001$' <<<"$block" ||
   { echo "the walk-through no longer starts with APP=http://localhost:3000 and SIM=http://localhost:3001" >&2; exit 1; }
 
@@ -35,4 +35,4 @@ out=$(bash -euo pipefail -c "$block")
 echo "$out"
 # The unauthenticated and revoked calls must have printed 401, the rest succeeded (--fail-with-body).
 [ "$(echo "$out" | grep -c '^401$')" -eq 2 ] || { echo "expected two 401 lines" >&2; exit 1; }
-echo "README walk-through (${HTTP_PLATFORM:-express}): OK"
+echo "walk-through (${HTTP_PLATFORM:-express}): OK"
