@@ -261,12 +261,12 @@ export interface CallOptions {
 }
 
 /**
- * One simulator (with a notification target) for a spec file: started before its tests, reset before each, stopped
- * after; and the calls the specs make of it.
+ * One simulator (with a notification target, configured by `targetOptions`) for a spec file: started before its tests,
+ * reset before each, stopped after; and the calls the specs make of it.
  */
-export function payBench() {
+export function payBench(targetOptions: NotifyTargetOptions = {}) {
   const sim = new WeChatSimulator({ timeScale: TIME_SCALE, refundDelayMs: 200_000 });
-  const target = new NotifyTarget();
+  const target = new NotifyTarget(targetOptions);
   let base: string;
   let payBase: string;
   let seq = 0;
