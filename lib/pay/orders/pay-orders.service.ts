@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { createNonceStr } from '../../crypto/random.util';
 import { PayOrder } from '../../entities/pay-order.entity';
 import { PayRefund } from '../../entities/pay-refund.entity';
@@ -8,7 +8,6 @@ import { WeChatUnavailableError } from '../../errors/wechat-api.error';
 import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../../errors/wechat-pay.error';
 import type { ResolvedMiniProgramOptions, ResolvedPayOptions } from '../../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
-import { KeyedQueue } from '../../utils/keyed-queue';
 import { isUniqueViolation } from '../../utils/unique-violation.util';
 import { PayInput } from '../pay-input.util';
 import { PayLedger } from '../pay-ledger';
@@ -25,6 +24,7 @@ import type {
   RefundResult,
 } from '../wechat-pay.interfaces';
 import type { PayGateway } from './pay-gateway';
+import { PayRefundReservations } from './pay-refund-reservations';
 import { payOptionsFor } from '../pay-options.util';
 
 /** err_codes meaning "this out_trade_no cannot be paid any more with these parameters". */
@@ -36,23 +36,12 @@ const ORDER_PAID = new Set(['ORDERPAID', 'ORDER_PAID', 'TRADE_STATE_SUCCESS']);
 /** err_codes (v2 and v3) of a close that has nothing to close. */
 const NOTHING_TO_CLOSE = new Set(['ORDERNOTEXIST', 'ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS', 'ORDERCLOSED', 'ORDER_CLOSED']);
 
-/** TypeORM drivers that run every query of a process on one shared connection, with no row locks (the SQLite family). */
-const SINGLE_CONNECTION_DRIVERS = new Set<string>([
-  'sqlite',
-  'better-sqlite3',
-  'sqljs',
-  'capacitor',
-  'cordova',
-  'expo',
-  'nativescript',
-  'react-native',
-]);
-
 /**
  * The version-neutral `PayOrder` operations: create a payment (reusing a valid prepay_id, renewing a spent
  * out_trade_no), sync an order with WeChat, close it, refund it. The one place that chooses the API version (per call,
- * or `pay.apiVersion`); everything that differs between the versions is behind a {@link PayGateway}, and every state
- * change goes through the {@link PayLedger}. `WeChatPayService` is its public front.
+ * or `pay.apiVersion`); everything that differs between the versions is behind a {@link PayGateway}, a refund's amount
+ * is reserved by {@link PayRefundReservations}, and every state change goes through the {@link PayLedger}.
+ * `WeChatPayService` is its public front.
  * @internal
  */
 @Injectable()
@@ -60,8 +49,8 @@ export class PayOrdersService {
   private readonly logger = new Logger('MiniProgram');
   private readonly v2Gateway: PayGateway;
   private readonly v3Gateway: PayGateway;
-  /** Refund reservations of one order, one after another, where the driver has no row locks. */
-  private readonly refundReservations = new KeyedQueue<number>();
+  /** The `PayRefund` rows reserved before WeChat is asked for a refund. */
+  private readonly reservations: PayRefundReservations;
 
   constructor(
     @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
@@ -73,6 +62,7 @@ export class PayOrdersService {
   ) {
     this.v2Gateway = new V2PayGateway(v2Api);
     this.v3Gateway = new V3PayGateway(v3, options.appId);
+    this.reservations = new PayRefundReservations(orders, refunds);
   }
 
   /**
@@ -223,7 +213,7 @@ export class PayOrdersService {
       throw new PayOrderStateError(`order ${order.outTradeNo} is not paid`, order.outTradeNo, order.status);
     const outRefundNo = req.outRefundNo ?? `R${Date.now().toString(36)}${createNonceStr(24)}`;
     const existing = await this.refunds.findOne({ where: { outRefundNo } });
-    const refundFee = existing?.refundFee ?? req.refundFee ?? order.totalFee - (await this.committedRefunds(order.id));
+    const refundFee = existing?.refundFee ?? req.refundFee ?? order.totalFee - (await this.reservations.committed(order.id));
     if (req.refundFee === undefined && refundFee <= 0)
       throw new PayOrderStateError(`nothing is left to refund of order ${order.outTradeNo}`, order.outTradeNo, order.status);
     const request: RefundRequest = {
@@ -258,7 +248,7 @@ export class PayOrdersService {
   private async refundThrough<R>(gateway: PayGateway, order: PayOrder, req: RefundRequest): Promise<{ record: PayRefund; result?: R }> {
     // Checked before the PayRefund is recorded: an input error must not leave a PROCESSING row behind.
     gateway.checkRefund(req);
-    const record = await this.recordRefund(order, req);
+    const record = await this.reservations.record(order, req);
     try {
       const sent = await gateway.refund(req);
       if (sent.refundId && sent.refundId !== record.refundId) {
@@ -342,75 +332,6 @@ export class PayOrdersService {
       if (existing && existing.totalFee === req.totalFee && existing.body === req.body && existing.openId === req.openId) return existing;
       throw new WeChatPayInputError('createJsapiPayment', [`outTradeNo ${outTradeNo} is already used by another PayOrder`]);
     }
-  }
-
-  /** Fen of an order promised to refunds that are not closed, as `manager` sees them. */
-  private async committedRefunds(orderId: number, manager: EntityManager = this.refunds.manager): Promise<number> {
-    const rows = await manager.find(PayRefund, { where: { orderId } });
-    return rows.filter((r) => r.status !== 'REFUNDCLOSE').reduce((sum, r) => sum + r.refundFee, 0);
-  }
-
-  /**
-   * The PayRefund of a refund request, created (PROCESSING) unless it exists, once the order is known to have that much
-   * left. The check and the insert are one step per order: a transaction holding the order's row lock (`FOR UPDATE`),
-   * so concurrent refunds of one order, from any number of instances, are reserved one after another and the sum of
-   * their amounts can never exceed the payment. Drivers that share one connection per process (SQLite) have no row
-   * locks, and their concurrent transactions would interleave on that connection; there the reservations of an order
-   * run one after another in the process instead.
-   */
-  private async recordRefund(order: PayOrder, req: RefundRequest): Promise<PayRefund> {
-    const reserve = () => this.orders.manager.transaction((manager) => this.reserveRefund(manager, order, req));
-    let recorded: PayRefund | null;
-    try {
-      recorded = await (this.rowLocks() ? reserve() : this.refundReservations.run(order.id, reserve));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      recorded = null; // the same outRefundNo recorded meanwhile, for this order or another: compared below
-    }
-    return recorded ?? this.sameRefund(order, req, await this.refunds.findOneOrFail({ where: { outRefundNo: req.outRefundNo } }));
-  }
-
-  private async reserveRefund(manager: EntityManager, order: PayOrder, req: RefundRequest): Promise<PayRefund> {
-    const locked = await manager.findOne(PayOrder, {
-      where: { id: order.id },
-      ...(this.rowLocks() ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!locked) throw new WeChatPayInputError('refund', ['no such PayOrder']);
-    const existing = await manager.findOne(PayRefund, { where: { outRefundNo: req.outRefundNo } });
-    if (existing) return this.sameRefund(locked, req, existing);
-    if (!locked.paid) throw new PayOrderStateError(`order ${locked.outTradeNo} is not paid`, locked.outTradeNo, locked.status);
-    if (req.totalFee !== locked.totalFee) throw new WeChatPayInputError('refund', [`totalFee must be the order's ${locked.totalFee} fen`]);
-    const left = locked.totalFee - (await this.committedRefunds(locked.id, manager));
-    if (req.refundFee > left) {
-      throw new PayOrderStateError(
-        `refund of ${req.refundFee} fen exceeds what is left of order ${locked.outTradeNo} (${left} fen)`,
-        locked.outTradeNo,
-        locked.status,
-      );
-    }
-    return manager.save(
-      manager.create(PayRefund, {
-        outRefundNo: req.outRefundNo,
-        orderId: locked.id,
-        totalFee: locked.totalFee,
-        refundFee: req.refundFee,
-        refundDesc: req.refundDesc ?? null,
-        status: 'PROCESSING',
-      }),
-    );
-  }
-
-  /** `existing` when it is the refund `req` asks for (a retry), else the typed refusal of a reused `outRefundNo`. */
-  private sameRefund(order: PayOrder, req: RefundRequest, existing: PayRefund): PayRefund {
-    if (existing.orderId !== order.id || existing.refundFee !== req.refundFee) {
-      throw new WeChatPayInputError('refund', [`outRefundNo ${req.outRefundNo} was used for another refund`]);
-    }
-    return existing;
-  }
-
-  /** Whether the database driver locks rows (`SELECT … FOR UPDATE`); the SQLite family shares one connection instead. */
-  private rowLocks(): boolean {
-    return !SINGLE_CONNECTION_DRIVERS.has(this.orders.manager.connection.options.type);
   }
 
   /** Closes the order's current out_trade_no at WeChat and gives the same PayOrder a new one with the new terms. */
