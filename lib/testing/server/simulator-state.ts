@@ -2,17 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { createNonceStr, randomBase64Url } from '../../crypto/random.util';
 import { safeEqual } from '../../crypto/safe-equal.util';
 import { encryptUserData, rawDataSignature } from '../../crypto/user-data.crypto';
-import { MAX_FAULT_DELAY_MS, STORE_LIMIT, WeChatErrcode } from './simulator.constants';
-import { SimulatorInputError, isPlainObject } from './simulator-http';
+import { STORE_LIMIT, WeChatErrcode } from './simulator.constants';
+import { SimulatorAccessTokens } from './simulator-access-tokens';
+import type { AccessTokenKind } from './simulator-access-tokens';
+import { faultApplies, validateFault } from './simulator-faults';
+import { SimulatorInputError } from './simulator-http';
+import { asInput, digits, optionalId, requiredId, userProfile } from './simulator-input';
+import { setBounded } from './simulator-store';
 import type {
   SimLoginInput,
   SimLoginResult,
   SimPhoneCodeInput,
-  SimUserInfo,
   SimUserInfoInput,
   SimUserInfoResult,
 } from '../mini-program/mini-program.interfaces';
 import type { SimActiveFault, SimCall, SimFault, SimulatorApp } from './simulator.interfaces';
+
+// Both moved out of this file (to simulator-input and simulator-access-tokens) but stay importable from the state, where
+// the pay states take asInput from.
+export { asInput };
+export type { AccessTokenKind };
 
 /** Settings the state needs, already validated. @internal */
 export interface SimulatorConfig {
@@ -49,36 +58,13 @@ interface PhoneCode {
   used: boolean;
 }
 
-/** `basic` tokens come from `/cgi-bin/token`, `stable` ones from `/cgi-bin/stable_token`. @internal */
-export type AccessTokenKind = 'basic' | 'stable';
-
-interface AccessTokenRecord {
-  appId: string;
-  kind: AccessTokenKind;
-  expiresAt: number;
-  revoked: boolean;
-}
-
 /** Either a value or the WeChat errcode explaining why not. @internal */
 export type WeChatOutcome<T> = { ok: true; value: T } | { ok: false; errcode: number };
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const DIGITS = /^[0-9]+$/;
-
-const DEFAULT_USER_INFO: SimUserInfo = {
-  nickName: 'WeChat User',
-  avatarUrl: '',
-  gender: 0,
-  city: '',
-  province: '',
-  country: '',
-  language: 'zh_CN',
-};
-
 /**
- * Everything the simulator remembers: apps, users, codes, tokens, faults and the calls log, with the operations of
- * the simulated mini program user. Shared by all route groups so later ones (WeChat Pay) can join without
- * restructuring.
+ * Everything the simulator remembers: apps, users, codes, tokens (kept by {@link SimulatorAccessTokens}), faults and
+ * the calls log, with the operations of the simulated mini program user. Shared by all route groups so later ones
+ * (WeChat Pay) can join without restructuring.
  * @internal
  */
 export class SimulatorState {
@@ -88,13 +74,12 @@ export class SimulatorState {
   readonly calls: SimCall[] = [];
   private readonly loginCodes = new Map<string, LoginCode>();
   private readonly phoneCodes = new Map<string, PhoneCode>();
-  private readonly accessTokens = new Map<string, AccessTokenRecord>();
-  /** The current token per `${kind}:${appId}`. */
-  private readonly currentTokens = new Map<string, string>();
+  private readonly accessTokens: SimulatorAccessTokens;
   private faultSeq = 0;
 
   constructor(readonly config: SimulatorConfig) {
     for (const app of config.apps) this.apps.set(app.appId, { ...app });
+    this.accessTokens = new SimulatorAccessTokens(config.accessTokenTtlMs, () => this.now());
   }
 
   /** The clock of every expiry; `Date.now()` so that tests can fake it. */
@@ -149,7 +134,7 @@ export class SimulatorState {
     const raw = asInput(input);
     const app = this.resolveApp(raw.appId);
     const user = this.requireUser(app.appId, raw.openId);
-    const userInfo = profile(raw.userInfo);
+    const userInfo = userProfile(raw.userInfo);
     const rawData = JSON.stringify(userInfo);
     const plaintext = {
       openId: user.openId,
@@ -211,32 +196,14 @@ export class SimulatorState {
     return { ok: true, value: entry };
   }
 
-  /**
-   * The current token of a kind, or a new one when there is none, it expired or `renew` is set. A new token revokes
-   * the previous one of the same kind at once.
-   */
+  /** The token `/cgi-bin/token` (`basic`) or `/cgi-bin/stable_token` (`stable`) answers; see {@link SimulatorAccessTokens.issue}. */
   accessToken(appId: string, kind: AccessTokenKind, renew: boolean): { token: string; expiresIn: number } {
-    const slot = `${kind}:${appId}`;
-    const now = this.now();
-    const current = this.currentTokens.get(slot);
-    const record = current === undefined ? undefined : this.accessTokens.get(current);
-    if (!renew && current !== undefined && record && !record.revoked && now < record.expiresAt) {
-      return { token: current, expiresIn: Math.max(1, Math.floor((record.expiresAt - now) / 1000)) };
-    }
-    if (record) record.revoked = true;
-    const token = randomBase64Url(96);
-    setBounded(this.accessTokens, token, { appId, kind, expiresAt: now + this.config.accessTokenTtlMs, revoked: false });
-    this.currentTokens.set(slot, token);
-    return { token, expiresIn: Math.max(1, Math.floor(this.config.accessTokenTtlMs / 1000)) };
+    return this.accessTokens.issue(appId, kind, renew);
   }
 
-  /** Which app an access token belongs to, or why it is refused. */
+  /** The app of the access token a call carries, or the errcode refusing it. */
   checkAccessToken(token: string | undefined): WeChatOutcome<{ appId: string }> {
-    if (token === undefined) return { ok: false, errcode: WeChatErrcode.ACCESS_TOKEN_MISSING };
-    const record = this.accessTokens.get(token);
-    if (!record || record.revoked) return { ok: false, errcode: WeChatErrcode.INVALID_CREDENTIAL };
-    if (this.now() >= record.expiresAt) return { ok: false, errcode: WeChatErrcode.ACCESS_TOKEN_EXPIRED };
-    return { ok: true, value: { appId: record.appId } };
+    return this.accessTokens.check(token);
   }
 
   /** Whether `secret` is the app's secret, compared in constant time. */
@@ -280,16 +247,12 @@ export class SimulatorState {
     this.loginCodes.clear();
     this.phoneCodes.clear();
     this.accessTokens.clear();
-    this.currentTokens.clear();
     this.faults.length = 0;
     this.calls.length = 0;
   }
 
   private requireUser(appId: string, openId: unknown): SimUser {
-    if (typeof openId !== 'string' || !ID_PATTERN.test(openId)) {
-      throw new SimulatorInputError('openId must be 1-64 characters of [A-Za-z0-9_-]');
-    }
-    const user = this.user(appId, openId);
+    const user = this.user(appId, requiredId(openId, 'openId'));
     if (!user) throw new SimulatorInputError(`unknown user ${openId} in app ${appId}; log in first`, 404);
     return user;
   }
@@ -297,130 +260,4 @@ export class SimulatorState {
 
 function userKey(appId: string, openId: string): string {
   return `${appId}\n${openId}`;
-}
-
-/** Input typed for callers but checked at run time: it may come straight from a JSON body. @internal */
-export function asInput(input: unknown): Record<string, unknown> {
-  if (input === undefined || input === null) return {};
-  if (!isPlainObject(input)) throw new SimulatorInputError('the input must be a JSON object');
-  return input;
-}
-
-function optionalId(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
-    throw new SimulatorInputError(`${name} must be 1-64 characters of [A-Za-z0-9_-]`);
-  }
-  return value;
-}
-
-function digits(value: unknown, name: string, min: number, max: number): string {
-  if (typeof value !== 'string' || !DIGITS.test(value) || value.length < min || value.length > max) {
-    throw new SimulatorInputError(`${name} must be a string of ${min}-${max} digits`);
-  }
-  return value;
-}
-
-function profile(input: unknown): SimUserInfo {
-  if (input === undefined) return { ...DEFAULT_USER_INFO };
-  if (!isPlainObject(input)) throw new SimulatorInputError('userInfo must be an object');
-  const out: SimUserInfo = { ...DEFAULT_USER_INFO };
-  for (const field of ['nickName', 'avatarUrl', 'city', 'province', 'country', 'language'] as const) {
-    const value = input[field];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || value.length > 1024) {
-      throw new SimulatorInputError(`userInfo.${field} must be a string of at most 1024 characters`);
-    }
-    out[field] = value;
-  }
-  if (input.gender !== undefined) {
-    if (input.gender !== 0 && input.gender !== 1 && input.gender !== 2) {
-      throw new SimulatorInputError('userInfo.gender must be 0, 1 or 2');
-    }
-    out.gender = input.gender;
-  }
-  // WeChat's rawData lists the fields in this order.
-  return {
-    nickName: out.nickName,
-    gender: out.gender,
-    language: out.language,
-    city: out.city,
-    province: out.province,
-    country: out.country,
-    avatarUrl: out.avatarUrl,
-  };
-}
-
-function validateFault(input: unknown, id: string): SimActiveFault {
-  const raw = asInput(input);
-  const known = new Set(['path', 'count', 'delayMs', 'status', 'errcode', 'errmsg', 'close', 'payErrCode']);
-  const unknown = Object.keys(raw).filter((key) => !known.has(key));
-  if (unknown.length > 0) throw new SimulatorInputError(`unknown fault fields: ${unknown.join(', ')}`);
-
-  const path = raw.path ?? '*';
-  if (typeof path !== 'string' || (path !== '*' && !path.startsWith('/'))) {
-    throw new SimulatorInputError("path must be '*' or an API path starting with '/'");
-  }
-  if (path === '/__sim' || path.startsWith('/__sim/')) throw new SimulatorInputError('faults never apply to /__sim/');
-  const count = raw.count ?? 1;
-  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1) {
-    throw new SimulatorInputError('count must be a positive integer');
-  }
-  const fault: SimActiveFault = { id, path, count };
-  if (raw.delayMs !== undefined) {
-    if (typeof raw.delayMs !== 'number' || !Number.isFinite(raw.delayMs) || raw.delayMs < 0 || raw.delayMs > MAX_FAULT_DELAY_MS) {
-      throw new SimulatorInputError(`delayMs must be a number from 0 to ${MAX_FAULT_DELAY_MS}`);
-    }
-    fault.delayMs = raw.delayMs;
-  }
-  if (raw.status !== undefined) {
-    if (typeof raw.status !== 'number' || !Number.isInteger(raw.status) || raw.status < 200 || raw.status > 599) {
-      throw new SimulatorInputError('status must be an integer HTTP status from 200 to 599');
-    }
-    fault.status = raw.status;
-  }
-  if (raw.errcode !== undefined) {
-    if (typeof raw.errcode !== 'number' || !Number.isSafeInteger(raw.errcode)) {
-      throw new SimulatorInputError('errcode must be an integer');
-    }
-    fault.errcode = raw.errcode;
-  }
-  if (raw.errmsg !== undefined) {
-    if (typeof raw.errmsg !== 'string') throw new SimulatorInputError('errmsg must be a string');
-    if (fault.errcode === undefined) throw new SimulatorInputError('errmsg needs errcode');
-    fault.errmsg = raw.errmsg;
-  }
-  if (raw.close !== undefined) {
-    if (typeof raw.close !== 'boolean') throw new SimulatorInputError('close must be a boolean');
-    fault.close = raw.close;
-  }
-  if (raw.payErrCode !== undefined) {
-    if (typeof raw.payErrCode !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(raw.payErrCode)) {
-      throw new SimulatorInputError('payErrCode must be an upper-case WeChat Pay err_code such as SYSTEMERROR');
-    }
-    fault.payErrCode = raw.payErrCode;
-  }
-  if (
-    fault.delayMs === undefined &&
-    fault.status === undefined &&
-    fault.errcode === undefined &&
-    fault.payErrCode === undefined &&
-    !fault.close
-  ) {
-    throw new SimulatorInputError('a fault needs at least one of delayMs, status, errcode, payErrCode or close');
-  }
-  return fault;
-}
-
-function faultApplies(fault: SimActiveFault, api: 'json' | 'pay'): boolean {
-  if (fault.delayMs !== undefined || fault.status !== undefined || fault.close) return true;
-  return api === 'json' ? fault.errcode !== undefined : fault.payErrCode !== undefined;
-}
-
-function setBounded<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= STORE_LIMIT) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-  map.set(key, value);
 }
