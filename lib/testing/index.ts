@@ -5,6 +5,7 @@ export {
   SIMULATOR_DEFAULT_HOST,
   SIMULATOR_DEV_APP,
   SIMULATOR_DEV_MERCHANT,
+  SIMULATOR_DEV_PUSH,
 } from './server/simulator.constants';
 export { SIMULATOR_DEV_CERTIFICATES } from './dev-keys/dev-certificates';
 export { SIMULATOR_DEV_V3, simulatorDevV3Options } from './dev-keys/dev-v3-keys';
@@ -47,4 +48,16 @@ export type {
   SimulatorDevCertificates,
   SimulatorMerchant,
 } from './pay/pay.interfaces';
+export type {
+  SimPush,
+  SimPushAttempt,
+  SimPushConfig,
+  SimPushFormat,
+  SimPushInput,
+  SimPushMode,
+  SimPushSettings,
+  SimPushUrlCheck,
+  SimPushVariant,
+  SimulatorDevPush,
+} from './push/push.interfaces';
 export type { SimActiveFault, SimCall, SimFault, SimulatorApp, WeChatSimulatorOptions } from './server/simulator.interfaces';

@@ -1,5 +1,6 @@
 import { PayState } from './pay/pay-state';
 import { PayV3State } from './pay-v3/pay-v3-state';
+import { PushState } from './push/push-state';
 import { resolveConfig, resolveListenConfig, resolvePayConfig, resolvePayV3Mode, simulatorLog } from './server/simulator-options';
 import { SimulatorRouter } from './server/simulator-router';
 import { SimulatorServers } from './server/simulator-server';
@@ -13,6 +14,7 @@ import type {
   SimUserInfoResult,
 } from './mini-program/mini-program.interfaces';
 import type { SimPayV3Settings, SimPayV3SettingsInput } from './pay-v3/pay-v3.interfaces';
+import type { SimPush, SimPushConfig, SimPushInput, SimPushSettings, SimPushUrlCheck } from './push/push.interfaces';
 import type {
   SimNotification,
   SimNotifyInput,
@@ -32,7 +34,8 @@ import type { SimActiveFault, SimCall, SimFault, SimulatorApp, WeChatSimulatorOp
  * `api.weixin.qq.com` (HTTP) with a control API under `/__sim/` that plays the user, and the WeChat Pay API v2 of
  * `api.mch.weixin.qq.com` on a second server (HTTPS with the development certificates, client certificates checked
  * on the certificate APIs), with the API v3 (`/v3/...`, signed JSON) beside it on the same server and the same orders
- * and refunds. Notifications are only ever delivered to loopback addresses.
+ * and refunds. It also plays WeChat's message push (消息推送) to the app's push URL. Notifications and pushes are only ever
+ * delivered to loopback addresses.
  * @publicApi
  */
 export class WeChatSimulator {
@@ -42,6 +45,8 @@ export class WeChatSimulator {
   protected readonly payState: PayState;
   /** The WeChat Pay API v3 side (signing identity, v3 notifications), sharing the orders of {@link payState}. */
   protected readonly payV3: PayV3State;
+  /** The message push side: where each app's pushes go, and every delivery. */
+  protected readonly pushState: PushState;
   /** The route tables and how a request reaches its handler. */
   private readonly router: SimulatorRouter;
   /** The HTTP and HTTPS servers. */
@@ -52,9 +57,11 @@ export class WeChatSimulator {
     const log = simulatorLog(options.logger);
     const config = resolveConfig(options);
     this.state = new SimulatorState(config);
-    this.payState = new PayState(this.state, resolvePayConfig(options, config.apps), log);
+    const payConfig = resolvePayConfig(options, config.apps);
+    this.payState = new PayState(this.state, payConfig, log);
     this.payV3 = new PayV3State(this.payState, resolvePayV3Mode(options));
-    this.router = new SimulatorRouter(this.state, this.payState, this.payV3, () => this.servers.payBaseUrl, log);
+    this.pushState = new PushState(this.state, payConfig.timeScale, log, options.push);
+    this.router = new SimulatorRouter(this.state, this.payState, this.payV3, this.pushState, () => this.servers.payBaseUrl, log);
     this.servers = new SimulatorServers(listen, this.state, this.router, log);
   }
 
@@ -67,12 +74,13 @@ export class WeChatSimulator {
   }
 
   /**
-   * Closes both servers, every open connection (keep-alive ones too), pending fault delays, pending notification
-   * retries and refund settlements.
+   * Closes both servers, every open connection (keep-alive ones too), pending fault delays, pending notification and
+   * push retries and refund settlements.
    */
   async stop(): Promise<void> {
     const closed = this.servers.close();
     this.payState.stop();
+    this.pushState.stop();
     await closed;
   }
 
@@ -153,6 +161,48 @@ export class WeChatSimulator {
     this.payState.notifier.clear();
   }
 
+  /**
+   * Sets where and how WeChat pushes an app's messages (the first app's by default): its push URL (loopback only), Token,
+   * EncodingAESKey, format and mode; twin of `POST /__sim/pushConfig`.
+   * @throws SimulatorInputError 400 for a URL off loopback or a malformed Token or key.
+   */
+  configurePush(config: SimPushConfig, appId?: string): SimPushSettings {
+    return this.pushState.configure(config, appId);
+  }
+
+  /** The push configuration of every app that has one; twin of `GET /__sim/pushConfig`. */
+  get pushConfigs(): SimPushSettings[] {
+    return this.pushState.settings();
+  }
+
+  /**
+   * Plays WeChat pushing a message (or a variant of it) to the app, signed, encrypted and formatted as configured, and
+   * resolves the delivery reports after the first attempts; genuine pushes are retried as WeChat does until the app
+   * answers `success`; twin of `POST /__sim/push`.
+   * @throws SimulatorInputError 400 for bad input, 409 when the app has no push configured.
+   */
+  push(input: SimPushInput): Promise<SimPush[]> {
+    return this.pushState.push(input);
+  }
+
+  /** Every message push delivery so far (copies), oldest first; twin of `GET /__sim/pushes`. */
+  get pushes(): SimPush[] {
+    return this.pushState.list();
+  }
+
+  /** Forgets every push report and cancels pending retries; twin of `DELETE /__sim/pushes`. */
+  clearPushes(): void {
+    this.pushState.clear();
+  }
+
+  /**
+   * Makes WeChat's check of an app's push URL (the first app's by default): a signed GET with an `echostr` the app must
+   * echo; twin of `POST /__sim/pushCheck`.
+   */
+  checkPushUrl(appId?: string): Promise<SimPushUrlCheck> {
+    return this.pushState.checkUrl(appId);
+  }
+
   /** The configured apps. */
   get apps(): SimulatorApp[] {
     return [...this.state.apps.values()].map((app) => ({ ...app }));
@@ -199,8 +249,9 @@ export class WeChatSimulator {
   }
 
   /**
-   * Forgets users, codes, tokens, faults, calls, orders, refunds, reports and notifications, and cancels pending
-   * notification retries and refund settlements; twin of `POST /__sim/reset`.
+   * Forgets users, codes, tokens, faults, calls, orders, refunds, reports, notifications and pushes, and cancels pending
+   * notification and push retries and refund settlements (apps, merchants and push configurations stay); twin of
+   * `POST /__sim/reset`.
    */
   reset(): void {
     this.state.reset();

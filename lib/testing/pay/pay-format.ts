@@ -1,5 +1,4 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { isIP } from 'node:net';
 
 /** WeChat Pay's times are Beijing time, UTC+8 all year. */
 const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
@@ -101,38 +100,4 @@ export function newTransactionId(now: number): string {
 /** A 29-digit `refund_id` shaped like WeChat's (`503000…`, with the Beijing date). @internal */
 export function newRefundId(now: number): string {
   return `503000${randomDigits(4)}${beijingDate(now)}${randomDigits(11)}`;
-}
-
-/** Whether an IP address literal (no brackets) is loopback: 127.0.0.0/8, ::1 or IPv4-mapped 127.0.0.0/8. @internal */
-export function isLoopbackIp(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return address.startsWith('127.');
-  if (family !== 6) return false;
-  const lower = address.toLowerCase();
-  if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
-  // The WHATWG URL parser writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
-  const mapped = /^::ffff:(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.exec(lower);
-  return mapped !== null;
-}
-
-/**
- * Whether a notification URL may be delivered to: `http:` or `https:` to `localhost` or a loopback IP literal. The
- * host name is the WHATWG URL parser's (which turns `2130706433`, `0x7f.1` and the like into dotted IPv4), so what is
- * checked is what would be connected to. Anything else is refused without connecting.
- * @internal
- */
-export function isLoopbackUrl(url: URL): boolean {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  const host = url.hostname.startsWith('[') && url.hostname.endsWith(']') ? url.hostname.slice(1, -1) : url.hostname;
-  return host === 'localhost' || isLoopbackIp(host);
-}
-
-/** A URL without its query string and fragment, for logs. @internal */
-export function urlForLog(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }

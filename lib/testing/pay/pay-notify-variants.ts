@@ -51,8 +51,8 @@ export function variantRequest<K extends string>(
   return { kind, v3Kind, copies: copiesOf(raw.copies) };
 }
 
-/** How many copies of a variant to send: 1 unless told, at most {@link MAX_COPIES}. */
-function copiesOf(value: unknown): number {
+/** How many copies of a variant to send: 1 unless told, at most {@link MAX_COPIES}. @internal */
+export function copiesOf(value: unknown): number {
   const copies = value ?? 1;
   if (typeof copies !== 'number' || !Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) {
     throw new SimulatorInputError(`copies must be an integer from 1 to ${MAX_COPIES}`);

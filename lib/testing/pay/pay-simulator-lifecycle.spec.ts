@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { payV2Sign } from '../../crypto/pay-sign.crypto';
 import { buildPayXml, parsePayXml } from '../../crypto/pay-xml.codec';
 import { WeChatSimulator } from '../index';
-import { isLoopbackUrl } from './pay-format';
+import { isLoopbackUrl } from '../server/simulator-outbound';
 import { PayNotifier } from './pay-notifier';
 import { OTHER_MERCHANT_CERT, OTHER_MERCHANT_KEY, Fields, M, httpsCall, NotifyTarget, sleep } from './pay-simulator.spec-kit';
 

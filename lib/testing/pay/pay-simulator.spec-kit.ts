@@ -9,6 +9,7 @@ import { buildPayXml, parsePayXml } from '../../crypto/pay-xml.codec';
 import { createNonceStr } from '../../crypto/random.util';
 import { SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../index';
 import type { SimOrder } from '../index';
+import { simulatorBench } from '../server/simulator-bench.spec-kit';
 
 /** Extra client certificates for the specs only (development keys, public on purpose). */
 export const OTHER_MERCHANT_CERT = `-----BEGIN CERTIFICATE-----
@@ -115,7 +116,8 @@ OFN2UBvByaf2Qe++YMEu6Pg=
 `;
 
 export type Fields = Record<string, string>;
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type { Json } from '../server/simulator-bench.spec-kit';
+export { sleep, waitFor } from '../server/simulator-bench.spec-kit';
 
 export const M = SIMULATOR_DEV_MERCHANT;
 export const CERTS = SIMULATOR_DEV_CERTIFICATES;
@@ -235,18 +237,6 @@ export class NotifyTarget {
   }
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Today's `bill_date` of an order, from its Beijing `time_end`. */
 export function billDateOf(order: SimOrder | undefined): string {
   return (order?.timeEnd as string).slice(0, 8);
@@ -267,23 +257,9 @@ export interface CallOptions {
 export function payBench(targetOptions: NotifyTargetOptions = {}) {
   const sim = new WeChatSimulator({ timeScale: TIME_SCALE, refundDelayMs: 200_000 });
   const target = new NotifyTarget(targetOptions);
-  let base: string;
-  let payBase: string;
+  const { control } = simulatorBench(sim, target);
   let seq = 0;
 
-  beforeAll(async () => {
-    base = await sim.start();
-    payBase = sim.payUrl;
-    await target.start();
-  });
-  afterAll(async () => {
-    await sim.stop();
-    await target.stop();
-  });
-  beforeEach(() => {
-    sim.reset();
-    target.reset();
-  });
   afterEach(() => jest.restoreAllMocks());
 
   /** Signs and sends a request; checks the answer's signature whenever it is SUCCESS; resolves the answer's fields. */
@@ -292,7 +268,7 @@ export function payBench(targetOptions: NotifyTargetOptions = {}) {
     const fields: Fields = options.bare ? { ...params } : { appid: M.appId, mch_id: M.mchId, nonce_str: createNonceStr(), ...params };
     if (signType === 'HMAC-SHA256' && fields.sign_type === undefined) fields.sign_type = 'HMAC-SHA256';
     fields.sign = payV2Sign(fields, options.apiKey ?? M.apiKey, signType);
-    const answer = await httpsCall(payBase, path, buildPayXml(fields), options.client);
+    const answer = await httpsCall(sim.payUrl, path, buildPayXml(fields), options.client);
     expect(answer.headers['content-type']).toBe('text/xml; charset=utf-8');
     const parsed = await parsePayXml(answer.body);
     if (parsed.return_code === 'SUCCESS') {
@@ -311,7 +287,7 @@ export function payBench(targetOptions: NotifyTargetOptions = {}) {
     const fields: Fields = { appid: M.appId, mch_id: M.mchId, nonce_str: createNonceStr(), ...params };
     if (signType === 'HMAC-SHA256') fields.sign_type = 'HMAC-SHA256';
     fields.sign = payV2Sign(fields, M.apiKey, signType);
-    return httpsCall(payBase, path, buildPayXml(fields), options.client);
+    return httpsCall(sim.payUrl, path, buildPayXml(fields), options.client);
   }
 
   function newOutTradeNo(): string {
@@ -348,15 +324,10 @@ export function payBench(targetOptions: NotifyTargetOptions = {}) {
     return call('/secapi/pay/refund', params, { client: DEV_CLIENT, ...options });
   }
 
-  async function control(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-    const res = await fetch(`${base}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, json: (await res.json()) as Json };
-  }
-
   return {
     sim,
     target,
-    urls: () => ({ base, payBase }),
+    urls: () => ({ base: sim.url, payBase: sim.payUrl }),
     call,
     download,
     newOutTradeNo,

@@ -17,7 +17,7 @@ export const SIMULATOR_USAGE = `Usage: nestjs-miniprogram-api-simulator [options
 
 A local fake of WeChat's mini program APIs (HTTP, with a control API under /__sim/) and of the
 WeChat Pay API v2 and v3 (HTTPS with development certificates; GET /__sim/merchants gives the CA).
-Notifications are only ever delivered to loopback addresses.
+Notifications and message pushes (POST /__sim/pushConfig, /__sim/push) only go to loopback addresses.
 
 Options:
   --port <n>          mini program API port (env SIMULATOR_PORT, default ${SIMULATOR_CLI_DEFAULT_PORT}; 0 picks a free one)

@@ -1,4 +1,5 @@
 import type { PayConfig } from '../pay/pay-state';
+import { isOriginalId } from '../push/push-config';
 import type { SimPayV3Mode } from '../pay-v3/pay-v3.interfaces';
 import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
@@ -57,13 +58,20 @@ export function resolveConfig(options: WeChatSimulatorOptions): SimulatorConfig 
     if (typeof app?.appId !== 'string' || app.appId.length === 0 || typeof app.appSecret !== 'string' || app.appSecret.length === 0) {
       throw new TypeError('every app needs a non-empty appId and appSecret');
     }
+    if (app.originalId !== undefined && !isOriginalId(app.originalId)) {
+      throw new TypeError(`app ${app.appId}: originalId must be gh_ and letters, digits or _`);
+    }
     if (seen.has(app.appId)) throw new TypeError(`duplicate appId ${app.appId}`);
     seen.add(app.appId);
   }
   const successErrcode = options.successErrcode ?? 'absent';
   if (successErrcode !== 'absent' && successErrcode !== 'zero') throw new TypeError("successErrcode must be 'absent' or 'zero'");
   return {
-    apps: apps.map((app) => ({ appId: app.appId, appSecret: app.appSecret })),
+    apps: apps.map((app) => ({
+      appId: app.appId,
+      appSecret: app.appSecret,
+      ...(app.originalId !== undefined ? { originalId: app.originalId } : {}),
+    })),
     codeTtlMs: seconds(options.codeTtlSeconds ?? DEFAULT_CODE_TTL_SECONDS, 'codeTtlSeconds') * 1000,
     accessTokenTtlMs: seconds(options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS, 'accessTokenTtlSeconds') * 1000,
     successErrcode: successErrcode === 'zero',

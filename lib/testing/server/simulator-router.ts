@@ -6,6 +6,8 @@ import { answerPay, fail as payFail, payRoutes } from '../pay/pay.routes';
 import type { PayRoute } from '../pay/pay.routes';
 import type { PayV3State } from '../pay-v3/pay-v3-state';
 import { answerPayV3, payV3ControlRoutes } from '../pay-v3/pay-v3.routes';
+import { pushControlRoutes } from '../push/push-control.routes';
+import type { PushState } from '../push/push-state';
 import { WeChatErrcode } from './simulator.constants';
 import { SimulatorInputError, controlError, jsonResponse, wechatError, wrongMethod } from './simulator-http';
 import type { SimRequest, SimResponse, SimRoute, SimRouteHandler } from './simulator-http';
@@ -13,9 +15,9 @@ import type { SimulatorState } from './simulator-state';
 
 /**
  * The simulator's route tables and how a request reaches its handler: the JSON routes (the mini program APIs and the
- * control API) by path and method, the WeChat Pay API v2 by path, the API v3 through its own dispatcher. A handler
- * that throws is logged and answered as the API it stands in for answers an internal error, so a bug in one route
- * never takes the server down.
+ * control API, message push included) by path and method, the WeChat Pay API v2 by path, the API v3 through its own
+ * dispatcher. A handler that throws is logged and answered as the API it stands in for answers an internal error, so a
+ * bug in one route never takes the server down.
  * @internal
  */
 export class SimulatorRouter {
@@ -27,6 +29,7 @@ export class SimulatorRouter {
     state: SimulatorState,
     private readonly payState: PayState,
     private readonly payV3: PayV3State,
+    push: PushState,
     payUrl: () => string | undefined,
     private readonly log: (line: string) => void,
   ) {
@@ -34,6 +37,7 @@ export class SimulatorRouter {
     this.addRoutes(controlRoutes(state));
     this.addRoutes(payControlRoutes(payState, payUrl));
     this.addRoutes(payV3ControlRoutes(payV3));
+    this.addRoutes(pushControlRoutes(push));
     for (const route of payRoutes(payState)) this.payRouteTable.set(route.path, route);
   }
 

@@ -1,5 +1,6 @@
 import { SIMULATOR_DEV_V3 } from '../dev-keys/dev-v3-keys';
 import type { SimulatorMerchant } from '../pay/pay.interfaces';
+import type { SimulatorDevPush } from '../push/push.interfaces';
 import type { SimulatorApp } from './simulator.interfaces';
 
 /**
@@ -22,6 +23,17 @@ export const SIMULATOR_DEV_MERCHANT: SimulatorMerchant = Object.freeze({
   mchId: '1900000109',
   apiKey: 'devsimulatorapikey00000000000001',
   v3: Object.freeze({ apiV3Key: SIMULATOR_DEV_V3.apiV3Key, merchantCertificate: SIMULATOR_DEV_V3.merchantCertificate }),
+});
+
+/**
+ * The documented development values of the simulator's message push (消息推送): a Token and an EncodingAESKey for
+ * `sim.configurePush` (or the `push` option) and for the app's own `push` options. Development values: they protect
+ * nothing.
+ * @publicApi
+ */
+export const SIMULATOR_DEV_PUSH: SimulatorDevPush = Object.freeze({
+  token: 'devsimulatorpushtoken01',
+  encodingAesKey: 'devSimulatorEncodingAesKeyDevelopmentOnly01',
 });
 
 /**
@@ -128,6 +140,16 @@ export const NOTIFY_BODY_KEEP_CHARS = 1000;
 
 /** Most bytes of a notification answer read. @internal */
 export const NOTIFY_MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * WeChat's waits between message push attempts, before the time scale: it retries a push three times when the app does
+ * not answer `success` (within 5 s), so four attempts over about 15 s.
+ * @internal
+ */
+export const PUSH_RETRY_DELAYS_MS: readonly number[] = [5000, 5000, 5000];
+
+/** How long one message push attempt may take, in real milliseconds (never scaled): WeChat's 5 s. @internal */
+export const PUSH_TIMEOUT_MS = 5000;
 
 /** Refunds listed per `refundquery` page. @internal */
 export const REFUND_QUERY_PAGE_SIZE = 10;

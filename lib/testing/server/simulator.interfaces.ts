@@ -1,5 +1,6 @@
 import type { SimPayV3Mode } from '../pay-v3/pay-v3.interfaces';
 import type { SimulatorMerchant } from '../pay/pay.interfaces';
+import type { SimPushConfig } from '../push/push.interfaces';
 
 /**
  * A mini program known to the simulator.
@@ -8,6 +9,11 @@ import type { SimulatorMerchant } from '../pay/pay.interfaces';
 export interface SimulatorApp {
   appId: string;
   appSecret: string;
+  /**
+   * The app's original id (原始ID, `gh_…`), the `ToUserName` of its message pushes. When absent, configuring a push
+   * gives the app one made from its AppID.
+   */
+  originalId?: string;
 }
 
 /**
@@ -41,8 +47,8 @@ export interface WeChatSimulatorOptions {
    */
   merchants?: SimulatorMerchant[];
   /**
-   * Multiplies every simulated delay: notification retries, refund settlement and `prepay_id` expiry (not the 5 s
-   * timeout of one notification attempt). 1 by default; e.g. 0.001 in tests.
+   * Multiplies every simulated delay: notification and message push retries, refund settlement and `prepay_id` expiry
+   * (not the 5 s timeout of one attempt). 1 by default; e.g. 0.001 in tests.
    */
   timeScale?: number;
   /** Delay between accepting a refund (PROCESSING) and settling it (SUCCESS), before the time scale; 1000 by default. */
@@ -52,6 +58,11 @@ export interface WeChatSimulatorOptions {
    * `POST /__sim/v3`.
    */
   payV3Mode?: SimPayV3Mode;
+  /**
+   * Where and how the simulator pushes the first app's messages (消息推送); other apps' with `configurePush`. Without
+   * it no app has a push until one is configured.
+   */
+  push?: SimPushConfig;
 }
 
 /**
