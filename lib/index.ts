@@ -33,6 +33,14 @@ export type { RedisLikeClient } from './wechat/redis-access-token.store';
 export type { WeChatRequest, WeChatJson } from './wechat/wechat-http.client';
 export type { AccessTokenStore, StoredAccessToken } from './wechat/access-token.store';
 
+export { WeChatPushService } from './push/wechat-push.service';
+export { WeChatPushController } from './push/wechat-push.controller';
+export { OnWeChatEvent, OnWeChatMessage, OnWeChatPush } from './push/wechat-push.decorators';
+export type * from './push/wechat-push.interfaces';
+export type * from './push/wechat-push.events';
+export { parseWeChatXml } from './crypto/wechat-xml.codec';
+export type { WeChatXmlObject, WeChatXmlValue } from './crypto/wechat-xml.codec';
+
 export { WeChatPayService } from './pay/wechat-pay.service';
 export { PayNotifyController } from './pay/pay-notify.controller';
 export { OnPayOrderPaid, OnPayRefundSettled } from './pay/pay-event.decorators';
@@ -95,6 +103,14 @@ export type { BuildPayXmlOptions, ParsePayXmlOptions } from './crypto/pay-xml.co
 
 export { decryptUserData, encryptUserData, rawDataSignature, loginStateSignature } from './crypto/user-data.crypto';
 export type { WeChatWatermark } from './crypto/user-data.crypto';
+export {
+  pushSignature,
+  verifyPushSignature,
+  isEncodingAesKey,
+  pushAesKey,
+  decryptPushMessage,
+  encryptPushMessage,
+} from './crypto/wechat-push.crypto';
 export { generateApiToken, hashApiToken, isApiTokenShape } from './crypto/api-token.crypto';
 export { safeEqual } from './crypto/safe-equal.util';
 export { createNonceStr } from './crypto/random.util';
@@ -103,5 +119,7 @@ export { MiniProgramOptionsError } from './errors/mini-program-options.error';
 export type { MiniProgramOptionsProblem } from './errors/mini-program-options.error';
 export { UserDataDecryptError } from './errors/user-data-decrypt.error';
 export type { UserDataDecryptReason } from './errors/user-data-decrypt.error';
+export { WeChatPushCryptoError } from './errors/wechat-push-crypto.error';
+export type { WeChatPushCryptoReason } from './errors/wechat-push-crypto.error';
 export { WeChatApiError, WeChatUnavailableError } from './errors/wechat-api.error';
 export type { WeChatUnavailableKind } from './errors/wechat-api.error';

@@ -10,6 +10,9 @@ export const MINI_PROGRAM_ACCESS_TOKEN_STORE = 'MINI_PROGRAM_ACCESS_TOKEN_STORE'
 /** Default path prefix of the auth controller, as in the original. @publicApi */
 export const DEFAULT_ROUTE_PREFIX = 'miniprogram_auth';
 
+/** Default path of the message-push route under the route prefix. @publicApi */
+export const DEFAULT_PUSH_PATH = 'wechatPush';
+
 /** WeChat's API host. @publicApi */
 export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
 

@@ -4,7 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MiniProgramAuthController } from './auth/mini-program-auth.controller';
 import { PayNotifyController } from './pay/pay-notify.controller';
 import { MINI_PROGRAM_ENTITIES } from './entities';
-import { DEFAULT_ROUTE_PREFIX } from './mini-program.constants';
+import { DEFAULT_PUSH_PATH, DEFAULT_ROUTE_PREFIX } from './mini-program.constants';
+import { WeChatPushController } from './push/wechat-push.controller';
 import type { MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramOptionsFactory } from './interfaces';
 
 const EXTRAS_DEFAULTS: Required<Omit<MiniProgramModuleExtras, 'dataSourceName'>> & Pick<MiniProgramModuleExtras, 'dataSourceName'> = {
@@ -12,6 +13,8 @@ const EXTRAS_DEFAULTS: Required<Omit<MiniProgramModuleExtras, 'dataSourceName'>>
   routePrefix: DEFAULT_ROUTE_PREFIX,
   authController: true,
   payNotifyController: true,
+  pushController: true,
+  pushPath: DEFAULT_PUSH_PATH,
   dataSourceName: undefined,
 };
 
@@ -22,7 +25,7 @@ const EXTRAS_DEFAULTS: Required<Omit<MiniProgramModuleExtras, 'dataSourceName'>>
  */
 export function controllerAt<T>(controller: Type<T>, prefix: string): Type<T> {
   const normalized = prefix.replace(/^\/+|\/+$/g, '');
-  if (normalized === DEFAULT_ROUTE_PREFIX) return controller;
+  if (normalized === Reflect.getMetadata(PATH_METADATA, controller)) return controller;
   const prefixed = class extends (controller as Type<object>) {} as Type<T>;
   Object.defineProperty(prefixed, 'name', { value: controller.name });
   Reflect.defineMetadata(PATH_METADATA, normalized, prefixed);
@@ -44,6 +47,9 @@ export const {
     const controllers = [
       ...((extras.authController ?? EXTRAS_DEFAULTS.authController) ? [controllerAt(MiniProgramAuthController, routePrefix)] : []),
       ...((extras.payNotifyController ?? EXTRAS_DEFAULTS.payNotifyController) ? [controllerAt(PayNotifyController, routePrefix)] : []),
+      ...((extras.pushController ?? EXTRAS_DEFAULTS.pushController)
+        ? [controllerAt(WeChatPushController, `${routePrefix}/${extras.pushPath ?? EXTRAS_DEFAULTS.pushPath}`)]
+        : []),
     ];
     const feature = TypeOrmModule.forFeature(MINI_PROGRAM_ENTITIES, extras.dataSourceName);
     return {

@@ -22,6 +22,10 @@ import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
 import { WeChatPayService } from './pay/wechat-pay.service';
 import { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';
 import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
+import { WeChatPushReader } from './push/wechat-push.reader';
+import { WeChatPushRegistry } from './push/wechat-push.registry';
+import { WeChatPushService } from './push/wechat-push.service';
+import { HandlerDiscovery } from './utils/handler-discovery';
 
 /**
  * Everything a WeChat Mini Program backend needs server-side. Import it once with
@@ -59,11 +63,15 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     WeChatPayV2Api,
     WeChatPayV3Client,
     WeChatPayV3Api,
+    HandlerDiscovery,
     PayEventRegistry,
     PayLedger,
     PayNotifyProcessor,
     PayOrdersService,
     WeChatPayService,
+    WeChatPushReader,
+    WeChatPushRegistry,
+    WeChatPushService,
   ],
   exports: [
     MINI_PROGRAM_OPTIONS,
@@ -78,6 +86,7 @@ import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
     WeChatPayV2Api,
     WeChatPayV2Client,
     WeChatPayV3Api,
+    WeChatPushService,
   ],
 })
 export class MiniProgramModule extends ConfigurableModuleClass implements NestModule {

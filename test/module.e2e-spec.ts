@@ -13,6 +13,7 @@ import {
   resolveMiniProgramOptions,
   WeChatAccount,
   WeChatApiService,
+  WeChatPushReceipt,
 } from '../lib';
 import { WeChatSimulator } from '../lib/testing';
 import { ConfigStyle, createAppModule } from './src/app.module';
@@ -87,17 +88,23 @@ describe('MiniProgramModule configuration', () => {
     });
     expect(dynamic.global).toBe(false);
     const paths = (dynamic.controllers ?? []).map((c: object) => Reflect.getMetadata('path', c));
-    expect(paths).toEqual(['miniprogram_auth', 'miniprogram_auth']);
+    expect(paths).toEqual(['miniprogram_auth', 'miniprogram_auth', 'miniprogram_auth/wechatPush']);
   });
 
   it('exports every entity for hosts that list entities themselves, and works that way', async () => {
-    expect(MINI_PROGRAM_ENTITIES).toEqual([WeChatAccount, AuthToken, PayOrder, PayRefund]);
+    expect(MINI_PROGRAM_ENTITIES).toEqual([WeChatAccount, AuthToken, PayOrder, PayRefund, WeChatPushReceipt]);
     const h = await startHarness({ sim, listEntities: true });
     try {
       const { token } = await h.login();
       await h.http().get('/host/whoami').set('Authorization', `Token ${token}`).expect(200);
       const names = h.dataSource.entityMetadatas.map((m) => m.tableName).sort();
-      expect(names).toEqual(['miniprogram_auth_token', 'miniprogram_pay_order', 'miniprogram_pay_refund', 'miniprogram_wechat_account']);
+      expect(names).toEqual([
+        'miniprogram_auth_token',
+        'miniprogram_pay_order',
+        'miniprogram_pay_refund',
+        'miniprogram_push_receipt',
+        'miniprogram_wechat_account',
+      ]);
       const queryRunner = h.dataSource.createQueryRunner();
       try {
         for (const name of names) expect([name, await queryRunner.hasTable(name)]).toEqual([name, true]);

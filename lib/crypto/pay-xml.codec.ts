@@ -21,7 +21,8 @@ export interface BuildPayXmlOptions {
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Any character outside the XML 1.0 `Char` production; lone surrogates included (`u` flag). */
-const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** @internal */
+export const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
 /** Where {@link scanMarkup} must look: a CDATA start, any other `<!`, any `&`. */
 const MARKUP = /<!\[CDATA\[|<!|&/g;
@@ -32,7 +33,8 @@ const REFERENCE = /&(?:amp|lt|gt|quot|apos|#[0-9]{1,8}|#x[0-9A-Fa-f]{1,8});/y;
 const XML_DECLARATION = /^\s*<\?xml\s[^<>?]*\?>/;
 
 /** Prefix given to every element name while xml2js builds its object, so no name can collide with its own keys. */
-const TAG_PREFIX = 'el:';
+/** @internal */
+export const TAG_PREFIX = 'el:';
 
 const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true });
 
@@ -84,7 +86,11 @@ export function buildPayXml(params: Record<string, string | number | undefined |
   return `<${root}>${body}</${root}>`;
 }
 
-function toText(xml: string | Buffer, maxBytes: number): string {
+/**
+ * The text of a document given as bytes or a string, within `maxBytes` of UTF-8 (a BOM dropped).
+ * @internal
+ */
+export function toText(xml: string | Buffer, maxBytes: number): string {
   if (Buffer.isBuffer(xml)) {
     if (xml.length > maxBytes) throw new PayXmlError('TOO_LARGE');
     try {
@@ -107,8 +113,9 @@ function toText(xml: string | Buffer, maxBytes: number): string {
  * otherwise expand HTML entities such as `&nbsp;`), and processing instructions other than a
  * leading XML declaration (inside one, a `<![CDATA[` would otherwise hide what follows from this
  * scan). Characters outside XML 1.0 are refused before it, by {@link parsePayXml}.
+ * @internal
  */
-function scanMarkup(text: string): void {
+export function scanMarkup(text: string): void {
   if (text.replace(XML_DECLARATION, '').includes('<?')) throw new PayXmlError('MALFORMED');
   MARKUP.lastIndex = 0;
   for (let match = MARKUP.exec(text); match; match = MARKUP.exec(text)) {
@@ -125,8 +132,8 @@ function scanMarkup(text: string): void {
   }
 }
 
-/** Runs xml2js synchronously; `undefined` for an empty document. Fails on a second root or text after the root. */
-function parseWithXml2js(text: string): unknown {
+/** Runs xml2js synchronously; `undefined` for an empty document. Fails on a second root or text after the root. @internal */
+export function parseWithXml2js(text: string): unknown {
   const parser = new Parser({
     strict: true,
     async: false,

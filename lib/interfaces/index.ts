@@ -1,2 +1,3 @@
 export * from './mini-program-module-options.interface';
 export * from './wechat-pay-options.interface';
+export * from './wechat-push-options.interface';

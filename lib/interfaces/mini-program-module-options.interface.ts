@@ -1,5 +1,6 @@
 import type { AccessTokenStore } from '../wechat/access-token.store';
 import type { MiniProgramPayOptions, ResolvedPayOptions } from './wechat-pay-options.interface';
+import type { MiniProgramPushOptions, ResolvedPushOptions } from './wechat-push-options.interface';
 
 /**
  * API token settings.
@@ -48,6 +49,8 @@ export interface MiniProgramModuleOptions {
   http?: MiniProgramHttpOptions;
   /** WeChat Pay API v2. Without it, `WeChatPayService` refuses calls and notifications. */
   pay?: MiniProgramPayOptions;
+  /** Receiving WeChat's message push. Without it the push route answers 404. */
+  push?: MiniProgramPushOptions;
   /**
    * Where access tokens are kept. Default: an in-memory store (one per process). Give a shared
    * store (e.g. Redis) when several processes call WeChat's token-protected APIs.
@@ -77,6 +80,10 @@ export interface MiniProgramModuleExtras {
   authController?: boolean;
   /** Mount the WeChat Pay notification routes (`wechatPayCallback`, `wechatRefundCallback`). Default: true. */
   payNotifyController?: boolean;
+  /** Mount the message-push route (`GET`/`POST {routePrefix}/{pushPath}`; it answers 404 while `push` is not configured). Default: true. */
+  pushController?: boolean;
+  /** Path of the message-push route under `routePrefix`. Default: `wechatPush`. */
+  pushPath?: string;
   /** TypeORM data source the entities belong to. Default: the default data source. */
   dataSourceName?: string;
 }
@@ -93,4 +100,5 @@ export interface ResolvedMiniProgramOptions {
   http: Required<MiniProgramHttpOptions>;
   accessTokenStore?: AccessTokenStore;
   pay?: ResolvedPayOptions;
+  push?: ResolvedPushOptions;
 }

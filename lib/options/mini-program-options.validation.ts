@@ -22,6 +22,7 @@ import { MiniProgramOptionsError, MiniProgramOptionsProblem } from '../errors/mi
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { isURL } from 'class-validator';
 import { certificateSerialNo, isPayV3ApiKey, loadPayV3PrivateKey, loadPayV3PublicKey } from '../crypto/pay-v3.crypto';
+import { PushOptionsSchema, resolvePushOptions } from './push-options.validation';
 import type {
   MiniProgramModuleOptions,
   MiniProgramPayOptions,
@@ -112,6 +113,8 @@ class OptionsSchema {
   @IsOptional() @Validate(IsAccessTokenStore) accessTokenStore?: unknown;
 
   @IsOptional() @ValidateNested() @Type(() => PayOptionsSchema) pay?: PayOptionsSchema;
+
+  @IsOptional() @ValidateNested() @Type(() => PushOptionsSchema) push?: PushOptionsSchema;
 }
 
 function collectProblems(errors: ValidationError[], prefix = ''): MiniProgramOptionsProblem[] {
@@ -145,6 +148,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
   if (pay !== undefined && (pay === null || typeof pay !== 'object')) problems.push({ key: 'pay', messages: ['pay must be an object'] });
   else if (pay) problems.push(...checkPayCertificates(pay, clientCert, ca));
   const resolvedV3 = pay && typeof pay === 'object' ? checkPayV3(pay, problems) : undefined;
+  const push = resolvePushOptions(raw.push, problems);
   if (problems.length > 0) throw new MiniProgramOptionsError(problems);
 
   return {
@@ -169,6 +173,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
           prepayReuseSeconds: pay.prepayReuseSeconds ?? 6900,
         }
       : undefined,
+    push,
   };
 }
 

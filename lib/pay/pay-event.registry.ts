@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { PayOrderPaidEvent, PayRefundSettledEvent } from './wechat-pay.interfaces';
+import { HandlerDiscovery } from '../utils/handler-discovery';
 import { PAY_EVENT_METADATA, PayEventName } from './pay-event.decorators';
 
 type Handler<E> = (event: E) => unknown;
@@ -18,26 +18,13 @@ export class PayEventRegistry implements OnModuleInit {
     'refund.settled': [],
   };
 
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly discovery: HandlerDiscovery) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance);
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const method = instance[name];
-        if (typeof method !== 'function') continue;
-        const event = this.reflector.get<PayEventName | undefined>(PAY_EVENT_METADATA, method);
-        if (!event) continue;
-        (this.handlers[event] as Handler<unknown>[]).push((payload) => method.call(instance, payload));
-        this.logger.log(`${wrapper.name}.${name} handles ${event}`);
-      }
-    }
+    this.discovery.find<PayEventName>(PAY_EVENT_METADATA, (event, call, name) => {
+      (this.handlers[event] as Handler<unknown>[]).push(call);
+      this.logger.log(`${name} handles ${event}`);
+    });
   }
 
   async orderPaid(event: PayOrderPaidEvent): Promise<void> {

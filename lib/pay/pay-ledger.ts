@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund, PayRefundStatus } from '../entities/pay-refund.entity';
+import { InflightWork } from '../utils/inflight-work';
 import { isUniqueViolation } from '../utils/unique-violation.util';
 import { PayEventRegistry } from './pay-event.registry';
 import { parseBeijingDateTime } from './pay-input.util';
@@ -19,7 +20,7 @@ import type { PayNotification, PayRawData } from './wechat-pay.interfaces';
 @Injectable()
 export class PayLedger implements BeforeApplicationShutdown {
   private readonly logger = new Logger('MiniProgram');
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly inflight = new InflightWork();
 
   /** How long shutdown waits for notifications being processed. */
   static shutdownGraceMs = 10_000;
@@ -38,19 +39,12 @@ export class PayLedger implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     if (this.inflight.size === 0) return;
     this.logger.log(`waiting for ${this.inflight.size} notification(s) in progress`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.inflight]),
-      new Promise((resolve) => (timer = setTimeout(resolve, PayLedger.shutdownGraceMs))),
-    ]);
-    clearTimeout(timer);
+    await this.inflight.drain(PayLedger.shutdownGraceMs);
   }
 
   /** Keeps `work` among what shutdown waits for until it settles. */
   track<T>(work: Promise<T>): Promise<T> {
-    this.inflight.add(work);
-    void work.finally(() => this.inflight.delete(work)).catch(() => undefined);
-    return work;
+    return this.inflight.track(work);
   }
 
   /**

@@ -1,75 +1,12 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { LibraryRoute } from '../http/http-platform.setup';
-import { jsonDepth } from '../http/json-depth.pipe';
+import { readJsonBody, readRawBody, sendText } from '../http/request-body';
+import type { PlatformRequest, PlatformResponse } from '../http/request-body';
 import { DEFAULT_ROUTE_PREFIX } from '../mini-program.constants';
-import { PAY_XML_MAX_BYTES } from '../crypto/pay-xml.codec';
 import { buildPayXml } from '../crypto/pay-xml.codec';
 import { ApiPayNotification, ApiPayV3Notification } from '../openapi/pay-notify.openapi';
 import { ApiTags } from '../utils/openapi.util';
 import { PayNotifyProcessor } from './pay-notify.processor';
-
-/** What the controller needs of the response object (Express and Fastify both fit). */
-interface XmlResponse {
-  status?(code: number): unknown;
-  statusCode?: number;
-  header?(name: string, value: string): unknown;
-  setHeader?(name: string, value: string): unknown;
-  send(body: string): unknown;
-}
-
-/**
- * The request as either platform hands it to a route: Express's is the `IncomingMessage` itself, Fastify's wraps it
- * (`raw`). Both carry `headers`, a parsed `body` and, with Nest's `rawBody: true`, the bytes as `rawBody`.
- */
-type NotifyRequest = { headers: IncomingMessage['headers']; rawBody?: Buffer; body?: unknown; raw?: IncomingMessage };
-
-/**
- * The unread body stream of a request: on Fastify the library's XML parser hands it over as `body` (routes marked
- * `readsOwnBody`); otherwise the Node request itself (Fastify's `raw`, or Express's request).
- */
-function streamOf(req: NotifyRequest): IncomingMessage {
-  const body = req.body as Partial<IncomingMessage> | undefined;
-  if (body && typeof body.on === 'function' && typeof body.resume === 'function') return body as IncomingMessage;
-  return (req.raw ?? req) as unknown as IncomingMessage;
-}
-
-/**
- * Reads a notification's raw bytes on the route itself, so the host needs no app-wide raw-body
- * or XML parser setup: Nest's default parsers leave `text/xml` bodies unread. When another parser
- * already consumed the stream, `rawBody` (Nest's `rawBody: true`) or a string body is used.
- * @internal
- */
-export async function readRawBody(req: NotifyRequest, limit = PAY_XML_MAX_BYTES): Promise<Buffer | null> {
-  if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length <= limit ? req.rawBody : null;
-  if (typeof req.body === 'string') return Buffer.byteLength(req.body) <= limit ? Buffer.from(req.body, 'utf8') : null;
-  if (Buffer.isBuffer(req.body)) return req.body.length <= limit ? req.body : null;
-  const stream = streamOf(req);
-  if (stream.readableEnded || typeof stream.on !== 'function') return null;
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (value: Buffer | null) => {
-      if (!settled) {
-        settled = true;
-        resolve(value);
-      }
-    };
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        finish(null);
-        stream.resume(); // drain the rest without keeping it
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('end', () => finish(Buffer.concat(chunks)));
-    stream.on('error', () => finish(null));
-    stream.on('close', () => finish(size <= limit ? Buffer.concat(chunks) : null));
-  });
-}
 
 /**
  * WeChat Pay's notification endpoints: `POST {prefix}/wechatPayCallback` and
@@ -89,7 +26,7 @@ export class PayNotifyController {
   @LibraryRoute({ readsOwnBody: true })
   @HttpCode(200)
   @ApiPayNotification('pay')
-  async payCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
+  async payCallback(@Req() req: PlatformRequest, @Res() res: PlatformResponse): Promise<void> {
     const raw = await readRawBody(req);
     const outcome = raw ? await this.notifications.handlePayNotify(raw) : { xml: tooLarge() };
     reply(res, outcome.xml);
@@ -99,7 +36,7 @@ export class PayNotifyController {
   @LibraryRoute({ readsOwnBody: true })
   @HttpCode(200)
   @ApiPayNotification('refund')
-  async refundCallback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
+  async refundCallback(@Req() req: PlatformRequest, @Res() res: PlatformResponse): Promise<void> {
     const raw = await readRawBody(req);
     const outcome = raw ? await this.notifications.handleRefundNotify(raw) : { xml: tooLarge() };
     reply(res, outcome.xml);
@@ -109,60 +46,20 @@ export class PayNotifyController {
   @LibraryRoute()
   @HttpCode(204)
   @ApiPayV3Notification()
-  async payV3Callback(@Req() req: NotifyRequest, @Res() res: XmlResponse): Promise<void> {
+  async payV3Callback(@Req() req: PlatformRequest, @Res() res: PlatformResponse): Promise<void> {
     const raw = await readJsonBody(req);
     const outcome = raw
       ? await this.notifications.handleV3Notify(req.headers, raw)
       : { httpStatus: 400 as const, body: { code: 'FAIL' as const, message: 'unreadable or too large body' } };
-    if (res.status) res.status(outcome.httpStatus);
-    else res.statusCode = outcome.httpStatus;
-    if (!outcome.body) {
-      res.send('');
-      return;
-    }
-    if (res.header) res.header('Content-Type', 'application/json; charset=utf-8');
-    else res.setHeader?.('Content-Type', 'application/json; charset=utf-8');
-    res.send(JSON.stringify(outcome.body));
+    if (!outcome.body) sendText(res, outcome.httpStatus, undefined, '');
+    else sendText(res, outcome.httpStatus, 'application/json; charset=utf-8', JSON.stringify(outcome.body));
   }
 }
-
-/**
- * The bytes of a v3 notification. The signature covers the body exactly as sent, so the raw bytes are used when they
- * can be had (the route reads the stream itself unless a parser consumed it; Nest's `rawBody: true` keeps them as
- * `rawBody`). When the host's JSON parser consumed the stream without keeping the bytes, the parsed object is written
- * back compactly, which is byte-identical for WeChat's compact JSON; anything else then fails verification (401, so
- * WeChat retries) rather than being trusted.
- * @internal
- */
-export async function readJsonBody(req: NotifyRequest): Promise<Buffer | null> {
-  const raw = await readRawBody(req);
-  if (raw || Buffer.isBuffer(req.rawBody)) return raw;
-  const body = req.body;
-  if (body === null || typeof body !== 'object' || Buffer.isBuffer(body)) return null;
-  // Never rebuild what was over the limit as sent, nor what nests deeper than any notification (a few levels):
-  // writing back a body thousands of levels deep would overflow the stack.
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > PAY_XML_MAX_BYTES) return null;
-  if (jsonDepth(body, NOTIFICATION_MAX_DEPTH) > NOTIFICATION_MAX_DEPTH) return null;
-  let text: Buffer;
-  try {
-    text = Buffer.from(JSON.stringify(body), 'utf8');
-  } catch {
-    return null;
-  }
-  return text.length <= PAY_XML_MAX_BYTES ? text : null;
-}
-
-/** How deep a v3 notification's JSON may nest when it is rebuilt from a parsed body (WeChat's nest three levels). */
-const NOTIFICATION_MAX_DEPTH = 8;
 
 function tooLarge(): string {
   return buildPayXml({ return_code: 'FAIL', return_msg: 'unreadable or too large body' });
 }
 
-function reply(res: XmlResponse, xml: string): void {
-  res.status?.(200);
-  if (res.header) res.header('Content-Type', 'text/xml; charset=utf-8');
-  else res.setHeader?.('Content-Type', 'text/xml; charset=utf-8');
-  res.send(xml);
+function reply(res: PlatformResponse, xml: string): void {
+  sendText(res, 200, 'text/xml; charset=utf-8', xml);
 }

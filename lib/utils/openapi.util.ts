@@ -25,6 +25,7 @@ interface SwaggerDecorators {
   ApiProduces(...mimeTypes: string[]): OpenApiDecorator;
   ApiProperty(options?: OpenApiOptions): OpenApiDecorator;
   ApiPropertyOptional(options?: OpenApiOptions): OpenApiDecorator;
+  ApiQuery(options: OpenApiOptions): OpenApiDecorator;
   ApiResponse(options: OpenApiOptions): OpenApiDecorator;
   ApiSecurity(name: string, requirements?: string[]): OpenApiDecorator;
   ApiTags(...tags: string[]): OpenApiDecorator;
@@ -71,6 +72,8 @@ export const ApiProduces = decoratorFactory('ApiProduces');
 export const ApiProperty = decoratorFactory('ApiProperty');
 /** @internal */
 export const ApiPropertyOptional = decoratorFactory('ApiPropertyOptional');
+/** @internal */
+export const ApiQuery = decoratorFactory('ApiQuery');
 /** @internal */
 export const ApiResponse = decoratorFactory('ApiResponse');
 /** @internal */
