@@ -38,8 +38,16 @@ export { WeChatPushController } from './push/wechat-push.controller';
 export { OnWeChatEvent, OnWeChatMessage, OnWeChatPush } from './push/wechat-push.decorators';
 export type * from './push/wechat-push.interfaces';
 export type * from './push/wechat-push.events';
+export { WeChatSubscribeMessageService } from './subscribe/wechat-subscribe-message.service';
+export type * from './subscribe/subscribe.interfaces';
 export { parseWeChatXml } from './crypto/wechat-xml.codec';
 export type { WeChatXmlObject, WeChatXmlValue } from './crypto/wechat-xml.codec';
+
+export { WeChatShippingService } from './shipping/wechat-shipping.service';
+export { WECHAT_SHIPPING_ERRCODES } from './shipping/wechat-shipping.errcodes';
+export { maskShippingContact } from './shipping/shipping-input';
+export { ShippingDeliveryMode, ShippingLogisticsType, ShippingOrderState } from './shipping/wechat-shipping.interfaces';
+export type * from './shipping/wechat-shipping.interfaces';
 
 export { WeChatPayService } from './pay/wechat-pay.service';
 export { PayNotifyController } from './pay/pay-notify.controller';
@@ -122,4 +130,5 @@ export type { UserDataDecryptReason } from './errors/user-data-decrypt.error';
 export { WeChatPushCryptoError } from './errors/wechat-push-crypto.error';
 export type { WeChatPushCryptoReason } from './errors/wechat-push-crypto.error';
 export { WeChatApiError, WeChatUnavailableError } from './errors/wechat-api.error';
+export { WeChatInputError } from './errors/wechat-input.error';
 export type { WeChatUnavailableKind } from './errors/wechat-api.error';

@@ -26,6 +26,12 @@ import { WeChatPushReader } from './push/wechat-push.reader';
 import { WeChatPushRegistry } from './push/wechat-push.registry';
 import { WeChatPushService } from './push/wechat-push.service';
 import { HandlerDiscovery } from './utils/handler-discovery';
+import { PayShippingEvents } from './pay/shipping/pay-shipping.events';
+import { PayShippingOutbox } from './pay/shipping/pay-shipping.outbox';
+import { ShippingUploader } from './pay/shipping/shipping-uploader';
+import { WeChatSubscribeMessageService } from './subscribe/wechat-subscribe-message.service';
+import { subscriptionConsentProvider } from './subscribe/wechat-subscription.consent';
+import { WeChatShippingService } from './shipping/wechat-shipping.service';
 
 /**
  * Everything a WeChat Mini Program backend needs server-side. Import it once with
@@ -72,6 +78,12 @@ import { HandlerDiscovery } from './utils/handler-discovery';
     WeChatPushReader,
     WeChatPushRegistry,
     WeChatPushService,
+    WeChatSubscribeMessageService,
+    subscriptionConsentProvider,
+    WeChatShippingService,
+    PayShippingEvents,
+    ShippingUploader,
+    PayShippingOutbox,
   ],
   exports: [
     MINI_PROGRAM_OPTIONS,
@@ -87,6 +99,8 @@ import { HandlerDiscovery } from './utils/handler-discovery';
     WeChatPayV2Client,
     WeChatPayV3Api,
     WeChatPushService,
+    WeChatSubscribeMessageService,
+    WeChatShippingService,
   ],
 })
 export class MiniProgramModule extends ConfigurableModuleClass implements NestModule {

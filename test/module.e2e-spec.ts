@@ -9,11 +9,13 @@ import {
   MiniProgramOptionsError,
   PayOrder,
   PayRefund,
+  PayShippingUpload,
   ResolvedMiniProgramOptions,
   resolveMiniProgramOptions,
   WeChatAccount,
   WeChatApiService,
   WeChatPushReceipt,
+  WeChatSubscription,
 } from '../lib';
 import { WeChatSimulator } from '../lib/testing';
 import { ConfigStyle, createAppModule } from './src/app.module';
@@ -92,7 +94,15 @@ describe('MiniProgramModule configuration', () => {
   });
 
   it('exports every entity for hosts that list entities themselves, and works that way', async () => {
-    expect(MINI_PROGRAM_ENTITIES).toEqual([WeChatAccount, AuthToken, PayOrder, PayRefund, WeChatPushReceipt]);
+    expect(MINI_PROGRAM_ENTITIES).toEqual([
+      WeChatAccount,
+      AuthToken,
+      PayOrder,
+      PayRefund,
+      PayShippingUpload,
+      WeChatPushReceipt,
+      WeChatSubscription,
+    ]);
     const h = await startHarness({ sim, listEntities: true });
     try {
       const { token } = await h.login();
@@ -103,6 +113,8 @@ describe('MiniProgramModule configuration', () => {
         'miniprogram_pay_order',
         'miniprogram_pay_refund',
         'miniprogram_push_receipt',
+        'miniprogram_shipping_upload',
+        'miniprogram_subscription',
         'miniprogram_wechat_account',
       ]);
       const queryRunner = h.dataSource.createQueryRunner();

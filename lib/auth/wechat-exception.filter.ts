@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs
 import { BaseExceptionFilter } from '@nestjs/core';
 import { UserDataDecryptError } from '../errors/user-data-decrypt.error';
 import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
+import { WeChatInputError } from '../errors/wechat-input.error';
 import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
 
 const STATUS_NAMES: Partial<Record<number, string>> = {
@@ -68,7 +69,7 @@ export function toHttpException(error: unknown): HttpException | null {
       { cause: error },
     );
   }
-  if (error instanceof WeChatPayInputError) {
+  if (error instanceof WeChatPayInputError || error instanceof WeChatInputError) {
     return new HttpException({ statusCode: 400, error: 'Bad Request', message: error.problems }, 400, { cause: error });
   }
   if (error instanceof PayOrderStateError) {
@@ -97,7 +98,15 @@ export function toHttpException(error: unknown): HttpException | null {
  * that call `WeChatApiService` or `MiniProgramAuthService`.
  * @publicApi
  */
-@Catch(WeChatApiError, WeChatUnavailableError, UserDataDecryptError, WeChatPayError, WeChatPayInputError, PayOrderStateError)
+@Catch(
+  WeChatApiError,
+  WeChatUnavailableError,
+  UserDataDecryptError,
+  WeChatPayError,
+  WeChatPayInputError,
+  WeChatInputError,
+  PayOrderStateError,
+)
 export class WeChatExceptionFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('MiniProgram');
 

@@ -82,6 +82,29 @@ export class PayOrder {
   @Column({ name: 'refunded_fee', type: 'int', default: 0 })
   refundedFee!: number;
 
+  /**
+   * Whether WeChat has the order's shipping info (发货信息管理): uploaded by this module (`WeChatShippingService`, or the
+   * automatic upload of `shipping.autoUpload`), or learnt from WeChat's `trade_manage_order_settlement` push.
+   */
+  @Column({ name: 'shipping_uploaded', type: 'boolean', default: false })
+  shippingUploaded!: boolean;
+
+  /** When it was shipped, as WeChat records it (`shipped_time`), or when this module's upload was accepted. */
+  @Column({ name: 'shipped_at', type: Date, precision: 3, nullable: true })
+  shippedAt!: Date | null;
+
+  /** When WeChat expects to settle the order (`estimated_settlement_time` of the shipment push). */
+  @Column({ name: 'estimated_settlement_at', type: Date, precision: 3, nullable: true })
+  estimatedSettlementAt!: Date | null;
+
+  /** When the user's receipt was confirmed (`confirm_receive_time`), by the user or automatically. */
+  @Column({ name: 'receipt_confirmed_at', type: Date, precision: 3, nullable: true })
+  receiptConfirmedAt!: Date | null;
+
+  /** When WeChat settled the order and released the money to the merchant (`settlement_time`). */
+  @Column({ name: 'settled_at', type: Date, precision: 3, nullable: true })
+  settledAt!: Date | null;
+
   @OneToMany('PayRefund', 'order')
   refunds?: PayRefund[];
 

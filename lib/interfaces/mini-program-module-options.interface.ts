@@ -1,6 +1,8 @@
 import type { AccessTokenStore } from '../wechat/access-token.store';
 import type { MiniProgramPayOptions, ResolvedPayOptions } from './wechat-pay-options.interface';
 import type { MiniProgramPushOptions, ResolvedPushOptions } from './wechat-push-options.interface';
+import type { MiniProgramSubscribeOptions, ResolvedSubscribeOptions } from './wechat-subscribe-options.interface';
+import type { MiniProgramShippingOptions, ResolvedShippingOptions } from './wechat-shipping-options.interface';
 
 /**
  * API token settings.
@@ -51,6 +53,10 @@ export interface MiniProgramModuleOptions {
   pay?: MiniProgramPayOptions;
   /** Receiving WeChat's message push. Without it the push route answers 404. */
   push?: MiniProgramPushOptions;
+  /** Subscribe messages: whether the users' consent is recorded (needs `push`). */
+  subscribe?: MiniProgramSubscribeOptions;
+  /** Order shipping info: the automatic upload for orders that need no logistics. */
+  shipping?: MiniProgramShippingOptions;
   /**
    * Where access tokens are kept. Default: an in-memory store (one per process). Give a shared
    * store (e.g. Redis) when several processes call WeChat's token-protected APIs.
@@ -101,4 +107,6 @@ export interface ResolvedMiniProgramOptions {
   accessTokenStore?: AccessTokenStore;
   pay?: ResolvedPayOptions;
   push?: ResolvedPushOptions;
+  subscribe?: ResolvedSubscribeOptions;
+  shipping?: ResolvedShippingOptions;
 }

@@ -23,6 +23,8 @@ import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { isURL } from 'class-validator';
 import { certificateSerialNo, isPayV3ApiKey, loadPayV3PrivateKey, loadPayV3PublicKey } from '../crypto/pay-v3.crypto';
 import { PushOptionsSchema, resolvePushOptions } from './push-options.validation';
+import { resolveSubscribeOptions, SubscribeOptionsSchema } from './subscribe-options.validation';
+import { resolveShippingOptions } from './shipping-options.validation';
 import type {
   MiniProgramModuleOptions,
   MiniProgramPayOptions,
@@ -115,6 +117,8 @@ class OptionsSchema {
   @IsOptional() @ValidateNested() @Type(() => PayOptionsSchema) pay?: PayOptionsSchema;
 
   @IsOptional() @ValidateNested() @Type(() => PushOptionsSchema) push?: PushOptionsSchema;
+
+  @IsOptional() @ValidateNested() @Type(() => SubscribeOptionsSchema) subscribe?: SubscribeOptionsSchema;
 }
 
 function collectProblems(errors: ValidationError[], prefix = ''): MiniProgramOptionsProblem[] {
@@ -135,7 +139,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
     throw new MiniProgramOptionsError([{ key: '(options)', messages: ['options must be an object with appId and appSecret'] }]);
   }
   // The store is a live object; keep it out of the transformation so it is not copied.
-  const { accessTokenStore, pay, ...plain } = raw;
+  const { accessTokenStore, pay, shipping: rawShipping, ...plain } = raw;
   const { clientCert, ca, v3: _v3, ...plainPay } = pay ?? ({} as MiniProgramPayOptions);
   const instance = plainToInstance(OptionsSchema, pay === undefined ? plain : { ...plain, pay: plainPay });
   instance.accessTokenStore = accessTokenStore;
@@ -149,6 +153,10 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
   else if (pay) problems.push(...checkPayCertificates(pay, clientCert, ca));
   const resolvedV3 = pay && typeof pay === 'object' ? checkPayV3(pay, problems) : undefined;
   const push = resolvePushOptions(raw.push, problems);
+  const subscribe = resolveSubscribeOptions(raw.subscribe, raw.push, problems);
+  const shipping = resolveShippingOptions(rawShipping, problems);
+  if (shipping?.autoUpload && !pay)
+    problems.push({ key: 'shipping.autoUpload', messages: ['shipping.autoUpload needs pay: it uploads paid orders'] });
   if (problems.length > 0) throw new MiniProgramOptionsError(problems);
 
   return {
@@ -174,6 +182,8 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
         }
       : undefined,
     push,
+    subscribe,
+    shipping,
   };
 }
 

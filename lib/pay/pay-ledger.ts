@@ -21,6 +21,7 @@ import type { PayNotification, PayRawData } from './wechat-pay.interfaces';
 export class PayLedger implements BeforeApplicationShutdown {
   private readonly logger = new Logger('MiniProgram');
   private readonly inflight = new InflightWork();
+  private readonly paymentListeners: Array<(order: PayOrder) => void> = [];
 
   /** How long shutdown waits for notifications being processed. */
   static shutdownGraceMs = 10_000;
@@ -56,7 +57,7 @@ export class PayLedger implements BeforeApplicationShutdown {
     notification: PayNotification,
     source: 'notify' | 'query',
   ): Promise<{ status: 'processed' | 'duplicate'; order: PayOrder }> {
-    return this.orders.manager.transaction(async (manager) => {
+    const outcome = await this.orders.manager.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
         .update(PayOrder)
@@ -83,6 +84,24 @@ export class PayLedger implements BeforeApplicationShutdown {
       await this.events.orderPaid({ order: current, notification, source, manager });
       return { status: 'processed' as const, order: current };
     });
+    if (outcome.status === 'processed') {
+      for (const listener of this.paymentListeners) {
+        try {
+          listener(outcome.order);
+        } catch (error) {
+          this.logger.error(`a listener of committed payments failed: ${(error as Error).message}`);
+        }
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * Calls `listener` after each payment's transaction has committed (never for a duplicate): the moment to send what
+   * the payment's handlers queued in it (the automatic shipping upload). It must not throw or wait.
+   */
+  onPaymentCommitted(listener: (order: PayOrder) => void): void {
+    this.paymentListeners.push(listener);
   }
 
   /** Moves a refund from PROCESSING to a final state exactly once, with the `@OnPayRefundSettled()` handlers. */

@@ -60,4 +60,27 @@ export type {
   SimPushVariant,
   SimulatorDevPush,
 } from './push/push.interfaces';
+export type {
+  SimSubscribeAnswer,
+  SimSubscribeChangeInput,
+  SimSubscribeChangeResult,
+  SimSubscribeInput,
+  SimSubscribeMessage,
+  SimSubscribeResult,
+  SimSubscribeTemplate,
+  SimSubscribeTemplateKind,
+  SimSubscription,
+} from './subscribe/subscribe.interfaces';
+export type {
+  SimConfirmReceiveInput,
+  SimRemindAccessApiInput,
+  SimShippingInfo,
+  SimShippingOrder,
+  SimShippingOrderRef,
+  SimShippingOrderState,
+  SimShippingParcel,
+  SimShippingResult,
+  SimShippingSettings,
+  SimTradeManagedInput,
+} from './shipping/shipping.interfaces';
 export type { SimActiveFault, SimCall, SimFault, SimulatorApp, WeChatSimulatorOptions } from './server/simulator.interfaces';

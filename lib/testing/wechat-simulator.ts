@@ -1,6 +1,10 @@
 import { PayState } from './pay/pay-state';
 import { PayV3State } from './pay-v3/pay-v3-state';
 import { PushState } from './push/push-state';
+import { SubscribeState } from './subscribe/subscribe-state';
+import { subscribeRoutes } from './subscribe/subscribe.routes';
+import { ShippingState } from './shipping/shipping-state';
+import { shippingApiRoutes, shippingControlRoutes } from './shipping/shipping.routes';
 import { resolveConfig, resolveListenConfig, resolvePayConfig, resolvePayV3Mode, simulatorLog } from './server/simulator-options';
 import { SimulatorRouter } from './server/simulator-router';
 import { SimulatorServers } from './server/simulator-server';
@@ -15,6 +19,24 @@ import type {
 } from './mini-program/mini-program.interfaces';
 import type { SimPayV3Settings, SimPayV3SettingsInput } from './pay-v3/pay-v3.interfaces';
 import type { SimPush, SimPushConfig, SimPushInput, SimPushSettings, SimPushUrlCheck } from './push/push.interfaces';
+import type {
+  SimSubscribeChangeInput,
+  SimSubscribeChangeResult,
+  SimSubscribeInput,
+  SimSubscribeMessage,
+  SimSubscribeResult,
+  SimSubscribeTemplate,
+  SimSubscription,
+} from './subscribe/subscribe.interfaces';
+import type {
+  SimConfirmReceiveInput,
+  SimRemindAccessApiInput,
+  SimShippingOrder,
+  SimShippingOrderRef,
+  SimShippingResult,
+  SimShippingSettings,
+  SimTradeManagedInput,
+} from './shipping/shipping.interfaces';
 import type {
   SimNotification,
   SimNotifyInput,
@@ -47,6 +69,10 @@ export class WeChatSimulator {
   protected readonly payV3: PayV3State;
   /** The message push side: where each app's pushes go, and every delivery. */
   protected readonly pushState: PushState;
+  /** The subscribe-message side: each app's templates, each user's consent, and every message delivered. */
+  protected readonly subscribeState: SubscribeState;
+  /** The order-shipping side: each paid order's shipping state, and the app's settings. */
+  protected readonly shippingState: ShippingState;
   /** The route tables and how a request reaches its handler. */
   private readonly router: SimulatorRouter;
   /** The HTTP and HTTPS servers. */
@@ -63,6 +89,10 @@ export class WeChatSimulator {
     this.pushState = new PushState(this.state, payConfig.timeScale, log, options.push);
     this.router = new SimulatorRouter(this.state, this.payState, this.payV3, this.pushState, () => this.servers.payBaseUrl, log);
     this.servers = new SimulatorServers(listen, this.state, this.router, log);
+    this.subscribeState = new SubscribeState(this.state, this.pushState, log);
+    this.addRoutes(subscribeRoutes(this.subscribeState));
+    this.shippingState = new ShippingState(this.state, this.payState, this.pushState, log);
+    this.addRoutes([...shippingApiRoutes(this.shippingState), ...shippingControlRoutes(this.shippingState)]);
   }
 
   /**
@@ -81,6 +111,7 @@ export class WeChatSimulator {
     const closed = this.servers.close();
     this.payState.stop();
     this.pushState.stop();
+    this.subscribeState.stop();
     await closed;
   }
 
@@ -201,6 +232,78 @@ export class WeChatSimulator {
    */
   checkPushUrl(appId?: string): Promise<SimPushUrlCheck> {
     return this.pushState.checkUrl(appId);
+  }
+
+  /**
+   * Plays the user answering the subscribe pop-up of `wx.requestSubscribeMessage` (accepting every template unless told
+   * otherwise; a one-time acceptance allows one message) and resolves after the `subscribe_msg_popup_event` push's first
+   * attempt, when the app has a push configured; twin of `POST /__sim/subscribe`.
+   * @throws SimulatorInputError 400 for bad input, 404 for an unknown user or template.
+   */
+  subscribe(input: SimSubscribeInput): Promise<SimSubscribeResult> {
+    return this.subscribeState.subscribe(input);
+  }
+
+  /**
+   * Plays the user turning a template off in the settings (no acceptance left) and pushes `subscribe_msg_change_event`;
+   * twin of `POST /__sim/subscribeChange`.
+   */
+  subscribeChange(input: SimSubscribeChangeInput): Promise<SimSubscribeChangeResult> {
+    return this.subscribeState.change(input);
+  }
+
+  /** Users' consent per template (one user's with `openId`), across apps; twin of `GET /__sim/subscriptions?openId=`. */
+  subscriptions(openId?: string): SimSubscription[] {
+    return this.subscribeState.subscriptions(openId);
+  }
+
+  /** An app's subscribe-message templates (the first app's by default); twin of `GET /__sim/subscribeTemplates?appId=`. */
+  subscribeTemplates(appId?: string): SimSubscribeTemplate[] {
+    return this.subscribeState.templatesOf(this.state.resolveApp(appId).appId);
+  }
+
+  /** The subscribe messages delivered (to one user with `openId`), oldest first; twin of `GET /__sim/messages?openId=`. */
+  messages(openId?: string): SimSubscribeMessage[] {
+    return this.subscribeState.messages(openId);
+  }
+
+  /** Forgets the delivered subscribe messages; twin of `DELETE /__sim/messages`. */
+  clearMessages(): void {
+    this.subscribeState.clearMessages();
+  }
+
+  /** The simulator's view of a paid order in the shipping service; twin of `GET /__sim/shipping?transactionId=`. */
+  shipping(ref: SimShippingOrderRef): SimShippingOrder | undefined {
+    return this.shippingState.find(ref);
+  }
+
+  /** An app's shipping-service settings (the first app's by default); twin of `GET /__sim/shipping`. */
+  shippingSettings(appId?: string): SimShippingSettings {
+    return this.shippingState.settingsOf(this.state.resolveApp(appId).appId);
+  }
+
+  /**
+   * Plays the user confirming receipt of a shipped order (state 2 → 3), which WeChat settles at once (→ 4), pushing
+   * `trade_manage_order_settlement`; twin of `POST /__sim/confirmReceive`.
+   * @throws SimulatorInputError 404 for an unknown or unpaid order, 409 when it is not shipped.
+   */
+  confirmReceive(input: SimConfirmReceiveInput): Promise<SimShippingResult> {
+    return this.shippingState.confirmReceive(input);
+  }
+
+  /** Pushes `trade_manage_remind_shipping` for an order still to ship; twin of `POST /__sim/remindShipping`. */
+  remindShipping(input: SimShippingOrderRef): Promise<SimShippingResult> {
+    return this.shippingState.remindShipping(input);
+  }
+
+  /** Pushes `trade_manage_remind_access_api` to an app; twin of `POST /__sim/remindAccessApi`. */
+  remindAccessApi(input: SimRemindAccessApiInput = {}): Promise<SimShippingResult> {
+    return this.shippingState.remindAccessApi(input);
+  }
+
+  /** Sets what `is_trade_managed` (and the confirmation check) answers; twin of `POST /__sim/tradeManaged`. */
+  setTradeManaged(input: SimTradeManagedInput): SimShippingSettings {
+    return this.shippingState.setTradeManaged(input);
   }
 
   /** The configured apps. */

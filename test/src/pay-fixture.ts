@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { MiniProgramPayOptions, PayOrder, PayRefund, WeChatPayService } from '../../lib';
+import { MiniProgramModuleOptions, MiniProgramPayOptions, PayOrder, PayRefund, WeChatPayService } from '../../lib';
 import { SIMULATOR_DEV_MERCHANT, WeChatSimulator, WeChatSimulatorOptions } from '../../lib/testing';
 import { freePort, Harness, simulatorPayOptions, startHarness } from '../utils/harness';
 import type { Merchant } from './pay-notifications';
@@ -12,7 +12,13 @@ export interface PayHarness extends Harness {
 }
 
 export async function startPayHarness(
-  settings: { simOptions?: WeChatSimulatorOptions; providers?: Provider[]; pay?: Partial<MiniProgramPayOptions> } = {},
+  settings: {
+    simOptions?: WeChatSimulatorOptions;
+    providers?: Provider[];
+    pay?: Partial<MiniProgramPayOptions>;
+    /** More module options beside `pay`. */
+    options?: Partial<MiniProgramModuleOptions>;
+  } = {},
 ): Promise<PayHarness> {
   const sim = new WeChatSimulator(settings.simOptions);
   await sim.start();
@@ -22,7 +28,7 @@ export async function startPayHarness(
       sim,
       port,
       providers: settings.providers,
-      options: { pay: simulatorPayOptions(sim, port, settings.pay) },
+      options: { ...settings.options, pay: simulatorPayOptions(sim, port, settings.pay) },
     });
     return {
       ...h,
