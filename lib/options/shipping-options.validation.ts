@@ -29,7 +29,7 @@ export function resolveShippingOptions(
       add(`shipping.${key}`, `shipping.${key} must be an integer from ${min} to ${max}`);
     }
   };
-  integer('sweepIntervalMs', 100, 3_600_000);
+  integer('sweepIntervalMs', 10, 3_600_000);
   integer('retryDelayMs', 10, 3_600_000);
   integer('maxAttempts', 1, 1000);
   const auto = shipping.autoUpload;
