@@ -30,7 +30,7 @@ export type { WeChatPhoneInfo, WeChatSession } from './wechat/wechat-api.interfa
 export { MemoryAccessTokenStore } from './wechat/access-token.store';
 export { RedisAccessTokenStore } from './wechat/redis-access-token.store';
 export type { RedisLikeClient } from './wechat/redis-access-token.store';
-export type { WeChatRequest, WeChatJson } from './wechat/wechat-http.client';
+export type { WeChatRequest, WeChatJson, WeChatBinary } from './wechat/wechat-http.client';
 export type { AccessTokenStore, StoredAccessToken } from './wechat/access-token.store';
 
 export { WeChatPushService } from './push/wechat-push.service';

@@ -7,6 +7,7 @@ import type { AccessTokenStore } from './access-token.store';
 import { callLockTtlMs } from '../utils/retry.util';
 import type { WeChatPhoneInfo, WeChatSession } from './wechat-api.interface';
 import { WeChatHttpClient, WeChatJson, WeChatRequest } from './wechat-http.client';
+import type { WeChatBinary } from './wechat-http.client';
 
 /** errcodes that mean "this access token is no longer good". */
 const STALE_TOKEN_ERRCODES = new Set([40001, 40014, 42001]);
@@ -123,9 +124,21 @@ export class WeChatApiService {
    * fetched, and the call is repeated once.
    */
   async withAccessToken(build: (accessToken: string) => WeChatRequest): Promise<WeChatJson> {
+    return this.withToken(build, (req) => this.http.request(req));
+  }
+
+  /**
+   * Like {@link withAccessToken}, for the APIs that answer a file on success (a mini program code's PNG, a media
+   * file) and JSON on failure: the bytes and their content type.
+   */
+  async withAccessTokenBinary(build: (accessToken: string) => WeChatRequest): Promise<WeChatBinary> {
+    return this.withToken(build, (req) => this.http.requestBinary(req));
+  }
+
+  private async withToken<T>(build: (accessToken: string) => WeChatRequest, send: (req: WeChatRequest) => Promise<T>): Promise<T> {
     const token = await this.getAccessToken();
     try {
-      return await this.http.request(build(token));
+      return await send(build(token));
     } catch (error) {
       if (!(error instanceof WeChatApiError) || !STALE_TOKEN_ERRCODES.has(error.errcode)) throw error;
       this.logger.warn(`WeChat rejected the access token (errcode ${error.errcode}); fetching a current one`);
@@ -134,7 +147,7 @@ export class WeChatApiService {
       // stable_token hands back the same token until it expires; if that is the one WeChat
       // just refused, only a forced refresh gives a new one.
       if (fresh === token) fresh = await this.getAccessToken({ forceRefresh: true, rejected: token });
-      return this.http.request(build(fresh));
+      return send(build(fresh));
     }
   }
 

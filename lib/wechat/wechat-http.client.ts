@@ -11,7 +11,10 @@ export interface WeChatRequest {
   method: 'GET' | 'POST';
   path: string;
   query?: Record<string, string | undefined>;
+  /** A JSON body. */
   body?: unknown;
+  /** A multipart/form-data body instead (an upload such as `media/upload`); `body` is then left out. */
+  form?: FormData;
   /**
    * Whether repeating the request cannot change its outcome. Requests that consume a
    * single-use code are not: after a timeout the code may already be used, so they are only
@@ -22,6 +25,12 @@ export interface WeChatRequest {
 
 /** A successful JSON answer (`errcode` absent or 0). @internal */
 export type WeChatJson = Record<string, unknown>;
+
+/** A successful answer that is a file: its bytes and content type. @publicApi */
+export interface WeChatBinary {
+  contentType: string;
+  body: Buffer;
+}
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
@@ -37,7 +46,25 @@ export class WeChatHttpClient {
   constructor(@Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions) {}
 
   async request(req: WeChatRequest): Promise<WeChatJson> {
-    return withRetries(() => this.once(req), {
+    return this.retrying(req, async () => this.json(req, await this.send(req)));
+  }
+
+  /**
+   * For the APIs that answer a file (a mini program code's PNG, a media file) on success and JSON on failure: the
+   * bytes and their content type, or the same typed errors as {@link request}. A JSON answer without an error is not
+   * a file either: `invalid-response`.
+   */
+  async requestBinary(req: WeChatRequest): Promise<WeChatBinary> {
+    return this.retrying(req, async () => {
+      const answer = await this.send(req);
+      if (!/json|^text\/plain/i.test(answer.contentType) && answer.body[0] !== 0x7b) return answer;
+      this.json(req, answer);
+      throw new WeChatUnavailableError(req.api, 'invalid-response', 'a JSON answer where a file was expected');
+    });
+  }
+
+  private retrying<T>(req: WeChatRequest, call: () => Promise<T>): Promise<T> {
+    return withRetries(call, {
       retries: this.options.http.retries,
       delayMs: this.options.http.retryDelayMs,
       shouldRetry: (error) => this.isRetryable(error, req),
@@ -45,21 +72,22 @@ export class WeChatHttpClient {
     });
   }
 
-  private async once(req: WeChatRequest): Promise<WeChatJson> {
+  /** Sends one request and reads its whole answer; a transport failure or a non-2xx status is a typed error. */
+  private async send(req: WeChatRequest): Promise<WeChatBinary> {
     const url = new URL(this.options.apiBaseUrl + req.path);
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
     }
     let response: Response;
-    let text: string;
+    let body: Buffer;
     try {
       response = await fetch(url, {
         method: req.method,
-        headers: req.body === undefined ? undefined : { 'content-type': 'application/json' },
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        headers: req.form !== undefined || req.body === undefined ? undefined : { 'content-type': 'application/json' },
+        body: req.form ?? (req.body === undefined ? undefined : JSON.stringify(req.body)),
         signal: AbortSignal.timeout(this.options.http.timeoutMs),
       });
-      text = await response.text();
+      body = Buffer.from(await response.arrayBuffer());
     } catch (error) {
       if (isTimeoutError(error)) {
         throw new WeChatUnavailableError(req.api, 'timeout', `no answer within ${this.options.http.timeoutMs} ms`, undefined, {
@@ -71,9 +99,14 @@ export class WeChatHttpClient {
     if (!response.ok) {
       throw new WeChatUnavailableError(req.api, 'http', `HTTP ${response.status}`, response.status);
     }
+    return { contentType: response.headers.get('content-type') ?? '', body };
+  }
+
+  /** A JSON answer as an object, with WeChat's errcode as a typed error. */
+  private json(req: WeChatRequest, answer: WeChatBinary): WeChatJson {
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(answer.body.toString('utf8'));
     } catch {
       throw new WeChatUnavailableError(req.api, 'invalid-response', 'the answer is not JSON');
     }
