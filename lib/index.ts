@@ -49,6 +49,18 @@ export { maskShippingContact } from './shipping/shipping-input';
 export { ShippingDeliveryMode, ShippingLogisticsType, ShippingOrderState } from './shipping/wechat-shipping.interfaces';
 export type * from './shipping/wechat-shipping.interfaces';
 
+export { WeChatCustomerMessageService } from './customer-service/wechat-customer-message.service';
+export { CUSTOMER_SERVICE_IMAGE_MAX_BYTES } from './customer-service/customer-service-media';
+export type * from './customer-service/customer-service.interfaces';
+
+export { WeChatLinkService } from './links/wechat-link.service';
+export type * from './links/wechat-link.interfaces';
+
+export { WeChatSecurityService } from './security/wechat-security.service';
+export { OnMediaCheckResult } from './security/media-check.decorators';
+export { ContentSecurityScene } from './security/security.interfaces';
+export type * from './security/security.interfaces';
+
 export { WeChatPayService } from './pay/wechat-pay.service';
 export { PayNotifyController } from './pay/pay-notify.controller';
 export { OnPayOrderPaid, OnPayRefundSettled } from './pay/pay-event.decorators';

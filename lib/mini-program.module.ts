@@ -32,6 +32,10 @@ import { ShippingUploader } from './pay/shipping/shipping-uploader';
 import { WeChatSubscribeMessageService } from './subscribe/wechat-subscribe-message.service';
 import { subscriptionConsentProvider } from './subscribe/wechat-subscription.consent';
 import { WeChatShippingService } from './shipping/wechat-shipping.service';
+import { WeChatCustomerMessageService } from './customer-service/wechat-customer-message.service';
+import { WeChatLinkService } from './links/wechat-link.service';
+import { WeChatSecurityService } from './security/wechat-security.service';
+import { WeChatMediaCheckResults } from './security/media-check.results';
 
 /**
  * Everything a WeChat Mini Program backend needs server-side. Import it once with
@@ -84,6 +88,10 @@ import { WeChatShippingService } from './shipping/wechat-shipping.service';
     PayShippingEvents,
     ShippingUploader,
     PayShippingOutbox,
+    WeChatCustomerMessageService,
+    WeChatLinkService,
+    WeChatSecurityService,
+    WeChatMediaCheckResults,
   ],
   exports: [
     MINI_PROGRAM_OPTIONS,
@@ -101,6 +109,9 @@ import { WeChatShippingService } from './shipping/wechat-shipping.service';
     WeChatPushService,
     WeChatSubscribeMessageService,
     WeChatShippingService,
+    WeChatCustomerMessageService,
+    WeChatLinkService,
+    WeChatSecurityService,
   ],
 })
 export class MiniProgramModule extends ConfigurableModuleClass implements NestModule {

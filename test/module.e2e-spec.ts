@@ -14,6 +14,7 @@ import {
   resolveMiniProgramOptions,
   WeChatAccount,
   WeChatApiService,
+  WeChatMediaCheck,
   WeChatPushReceipt,
   WeChatSubscription,
 } from '../lib';
@@ -102,6 +103,7 @@ describe('MiniProgramModule configuration', () => {
       PayShippingUpload,
       WeChatPushReceipt,
       WeChatSubscription,
+      WeChatMediaCheck,
     ]);
     const h = await startHarness({ sim, listEntities: true });
     try {
@@ -110,6 +112,7 @@ describe('MiniProgramModule configuration', () => {
       const names = h.dataSource.entityMetadatas.map((m) => m.tableName).sort();
       expect(names).toEqual([
         'miniprogram_auth_token',
+        'miniprogram_media_check',
         'miniprogram_pay_order',
         'miniprogram_pay_refund',
         'miniprogram_push_receipt',

@@ -2,6 +2,7 @@ import { WeChatAccount, WeChatPushReceipt } from '../lib';
 import { SIMULATOR_DEV_APP, SIMULATOR_DEV_PUSH, WeChatSimulator } from '../lib/testing';
 import type { SimPushMode, SimPushVariant } from '../lib/testing';
 import { PushEventsProbe } from './src/push-events.probe';
+import { until } from './src/pay-fixture';
 import { freePort, Harness, startHarness } from './utils/harness';
 import { deepJson } from './utils/hostile';
 import { registerSecret } from './utils/log-guard';
@@ -39,6 +40,7 @@ describe('WeChat message push', () => {
         probe.events.length = 0;
         probe.texts.length = 0;
         probe.unclaimed.length = 0;
+        probe.afterCommitted.length = 0;
         probe.failNext = 0;
       });
 
@@ -105,6 +107,8 @@ describe('WeChat message push', () => {
         await post(signedPush(settings, message)).expect(200);
         expect(probe.events).toHaveLength(1);
         expect(await receipts()).toBe(before + 1);
+        await until(() => probe.afterCommitted.length > 0);
+        expect(probe.afterCommitted).toEqual([message.CreateTime]);
       });
 
       it('rolls back when the handler throws, answers 503, and runs it on the next delivery', async () => {
@@ -114,12 +118,15 @@ describe('WeChat message push', () => {
         const before = await receipts();
         await post(signedPush(settings, message)).expect(503);
         expect(await receipts()).toBe(before);
+        expect(probe.afterCommitted).toEqual([]); // the work it queued is dropped with the rollback
         expect((await h.dataSource.getRepository(WeChatAccount).findOneByOrFail({ openId })).city).not.toBe(
           `settled:${message.CreateTime}`,
         );
         await post(signedPush(settings, message)).expect(200);
         expect(probe.events).toHaveLength(1);
         expect(await receipts()).toBe(before + 1);
+        await until(() => probe.afterCommitted.length > 0);
+        expect(probe.afterCommitted).toEqual([message.CreateTime]);
       });
 
       it('hands messages to their MsgType handler and others to the catch-all; a MsgId names a message', async () => {

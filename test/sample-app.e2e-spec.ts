@@ -1,6 +1,8 @@
 import { createVerify } from 'node:crypto';
-import { SIMULATOR_DEV_V3 } from '../lib/testing';
-import type { SimNotification } from '../lib/testing';
+import { MINI_PROGRAM_OPTIONS } from '../lib';
+import type { ResolvedMiniProgramOptions } from '../lib';
+import { SIMULATOR_DEV_PUSH, SIMULATOR_DEV_V3, WeChatSimulator } from '../lib/testing';
+import type { SimNotification, SimPush, SimShippingOrder, SimSubscribeMessage } from '../lib/testing';
 import { startSampleApp, SampleApp } from '../sample-app/src/bootstrap';
 import { databaseOptions, loadConfig } from '../sample-app/src/config';
 import { createTestDatabase } from './utils/database';
@@ -14,6 +16,69 @@ async function post(url: string, body: unknown, token?: string): Promise<{ statu
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** What `GET /orders/:id` answers (the fields these tests read). */
+interface OrderView {
+  id: number;
+  status: string;
+  paid: boolean;
+  transactionId: string | null;
+  shippingUploaded: boolean;
+  shippedAt: string | null;
+  receiptConfirmedAt: string | null;
+  settledAt: string | null;
+  paidMessage: string | null;
+  paidMessageDetail: string | null;
+}
+
+/**
+ * A mini program user of a sample app, over HTTP only: `wx.*` through the simulator's control API, the rest through
+ * the app, as the walk-through and the console do.
+ */
+async function miniProgramUser(sample: SampleApp) {
+  const sim = async <T = Record<string, unknown>>(method: 'GET' | 'POST', call: string, body?: unknown) => {
+    const res = await fetch(`${sample.wechatUrl}/__sim/${call}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  const wx = (await sim<{ code: string; openId: string }>('POST', 'login', {})).body;
+  const token = (await post(`${sample.appUrl}/miniprogram_auth/login`, { code: wx.code })).body.token as string;
+  const order = async (id: number) => {
+    const res = await fetch(`${sample.appUrl}/orders/${id}`, { headers: { authorization: `Token ${token}` } });
+    return (await res.json()) as OrderView;
+  };
+  /** The order once `done` holds; the app does some work after the payment committed, so this polls a little. */
+  const orderWhen = async (id: number, done: (o: OrderView) => boolean) => {
+    let o = await order(id);
+    for (let i = 0; i < 250 && !done(o); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      o = await order(id);
+    }
+    return o;
+  };
+  /** Creates an order and pays it: wx.requestPayment confirmed in the simulator, the notification delivered. */
+  const paidOrder = async (description = 'Pickup order', totalFee = 1) => {
+    const { id } = (await post(`${sample.appUrl}/orders`, { description, totalFee }, token)).body as { id: number };
+    const params = (await post(`${sample.appUrl}/orders/${id}/pay`, {}, token)).body as { package: string };
+    expect((await sim('POST', 'pay', { prepayId: params.package.slice('prepay_id='.length) })).status).toBe(200);
+    return id;
+  };
+  /** The app has done what the payment sets off: the message has an outcome, and the upload is made. */
+  const settledMessage = (o: OrderView) => o.paidMessage !== 'PENDING' && o.paidMessage !== 'SENDING';
+  return { openId: wx.openId, token, sim, order, orderWhen, paidOrder, settledMessage };
+}
+
+/** The id of the simulator's `付款成功通知` template of the development app. */
+async function orderPaidTemplate(sample: SampleApp): Promise<string> {
+  const res = await fetch(`${sample.wechatUrl}/__sim/subscribeTemplates?appId=wxdevsimulator0001`);
+  const { templates } = (await res.json()) as { templates: Array<{ templateId: string; title: string; kind: string }> };
+  const template = templates.find((t) => t.title === '付款成功通知');
+  expect(template).toMatchObject({ kind: 'one-time' });
+  return template!.templateId;
 }
 
 describe('sample app in simulator mode (the walk-through of docs/try-it.md)', () => {
@@ -123,6 +188,101 @@ describe('sample app in simulator mode (the walk-through of docs/try-it.md)', ()
     expect(rest.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(rest.find((r) => r.status === 200)!.body.refundFee).toBe(10 - first);
     expect(sent() - before).toBe(2);
+  });
+
+  it('uploads a paid pickup order as self-pickup, and completes it when WeChat settles: pay → uploaded → confirm receipt → COMPLETED', async () => {
+    const user = await miniProgramUser(sample);
+    const id = await user.paidOrder('Two coffees');
+    const paid = await user.orderWhen(id, (o) => o.shippingUploaded);
+    expect(paid).toMatchObject({ status: 'FULFILLED', paid: true, shippingUploaded: true, receiptConfirmedAt: null, settledAt: null });
+    expect(paid.shippedAt).toEqual(expect.any(String));
+    const transactionId = paid.transactionId!;
+
+    // WeChat's side: shipped as self-pickup, the money frozen until the receipt is confirmed.
+    const shipped = await user.sim<SimShippingOrder>('GET', `shipping?transactionId=${transactionId}`);
+    expect(shipped.body).toMatchObject({
+      orderState: 2,
+      fundsFrozen: true,
+      shipping: { logisticsType: 4, deliveryMode: 1, finishShipping: true, parcels: [{ itemDesc: 'Two coffees*1' }] },
+    });
+    // wx: the user confirms receipt; WeChat settles at once and pushes the settlement.
+    const confirmed = await user.sim<{ order: SimShippingOrder; push: SimPush }>('POST', 'confirmReceive', { transactionId });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.order).toMatchObject({ orderState: 4, fundsFrozen: false, confirmReceiveMethod: 1 });
+    // The settlement push was acknowledged, so the app committed it: the order is COMPLETED now, with the dates.
+    expect(confirmed.body.push).toMatchObject({ acknowledged: true, message: { Event: 'trade_manage_order_settlement' } });
+    expect(confirmed.body.push.attempts.map((a) => [a.status, a.body])).toEqual([[200, 'success']]);
+    const completed = await user.order(id);
+    expect(completed).toMatchObject({ status: 'COMPLETED', shippingUploaded: true });
+    expect(new Date(completed.settledAt!).getTime()).toBeGreaterThanOrEqual(new Date(completed.shippedAt!).getTime());
+    expect(completed.receiptConfirmedAt).toEqual(completed.settledAt);
+    // Receipt is confirmed once: WeChat's side refuses a second confirmation of a settled order.
+    expect((await user.sim('POST', 'confirmReceive', { transactionId })).status).toBe(409);
+
+    // Both pushes of the order reached the app once each, in safe mode.
+    const { pushes } = (await user.sim<{ pushes: SimPush[] }>('GET', 'pushes')).body;
+    const ofOrder = pushes.filter((p) => p.message.transaction_id === transactionId);
+    expect(ofOrder.map((p) => [p.message.settlement_time === undefined ? 'shipped' : 'settled', p.mode, p.acknowledged])).toEqual([
+      ['shipped', 'safe', true],
+      ['settled', 'safe', true],
+    ]);
+  });
+
+  it('sends the order-paid message once the payment committed to a user who accepted it, one message per acceptance', async () => {
+    const user = await miniProgramUser(sample);
+    const templateId = await orderPaidTemplate(sample);
+    expect(((await (await fetch(`${sample.appUrl}/console/config`)).json()) as Record<string, unknown>).orderPaidTemplateId).toBe(
+      templateId,
+    );
+
+    // wx.requestSubscribeMessage: the user accepts; WeChat pushes the answer, the app records it before acknowledging.
+    const consent = await user.sim<{ answers: Record<string, string>; pushes: SimPush[] }>('POST', 'subscribe', {
+      openId: user.openId,
+      templateIds: [templateId],
+    });
+    expect(consent.body.answers).toEqual({ [templateId]: 'accept' });
+    expect(consent.body.pushes).toMatchObject([{ acknowledged: true, message: { Event: 'subscribe_msg_popup_event' } }]);
+
+    const first = await user.orderWhen(await user.paidOrder('Pickup order', 1234), user.settledMessage);
+    expect(first).toMatchObject({ status: 'FULFILLED', paidMessage: 'SENT', paidMessageDetail: null });
+    const { messages } = (await user.sim<{ messages: SimSubscribeMessage[] }>('GET', `messages?openId=${user.openId}`)).body;
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({
+      templateId,
+      title: '付款成功通知',
+      data: { thing1: 'Pickup order', amount2: '¥12.34', time3: expect.stringMatching(/^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/) },
+    });
+
+    // The one acceptance is used up: the record still says "accept", so WeChat is asked, and refuses (43101).
+    const second = await user.orderWhen(await user.paidOrder(), user.settledMessage);
+    expect(second).toMatchObject({ status: 'FULFILLED', paidMessage: 'REFUSED', paidMessageDetail: 'refused: errcode 43101' });
+    expect((await user.sim<{ messages: unknown[] }>('GET', `messages?openId=${user.openId}`)).body.messages).toHaveLength(1);
+  });
+
+  it('skips the order-paid message of users who did not accept it, without asking WeChat', async () => {
+    const sends = () => sample.simulator!.calls.filter((c) => c.path === '/cgi-bin/message/subscribe/send').length;
+    const templateId = await orderPaidTemplate(sample);
+    const never = await miniProgramUser(sample); // never saw the dialog
+    const rejecting = await miniProgramUser(sample);
+    const rejected = await rejecting.sim<{ answers: Record<string, string>; pushes: SimPush[] }>('POST', 'subscribe', {
+      openId: rejecting.openId,
+      templateIds: [templateId],
+      accept: false,
+    });
+    expect(rejected.body).toMatchObject({ answers: { [templateId]: 'reject' }, pushes: [{ acknowledged: true }] });
+    const before = sends();
+
+    for (const user of [never, rejecting]) {
+      const order = await user.orderWhen(await user.paidOrder(), (o) => user.settledMessage(o) && o.shippingUploaded);
+      expect(order).toMatchObject({
+        status: 'FULFILLED',
+        shippingUploaded: true,
+        paidMessage: 'SKIPPED',
+        paidMessageDetail: 'not-accepted: the consent record has no acceptance',
+      });
+      expect((await user.sim<{ messages: unknown[] }>('GET', `messages?openId=${user.openId}`)).body.messages).toEqual([]);
+    }
+    expect(sends()).toBe(before);
   });
 
   it('answers GET /health', async () => {
@@ -272,7 +432,112 @@ describe('sample app configuration', () => {
     expect(loadConfig(real).pay?.v3).toBeUndefined();
   });
 
+  it('reads the message push of a real mini program (both values or neither) and the order-paid template', () => {
+    const real = { WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 's' };
+    expect(loadConfig(real)).toMatchObject({ push: undefined, orderPaidTemplateId: undefined });
+    expect(loadConfig({ ...real, WECHAT_PUSH_TOKEN: 'Token123', WECHAT_PUSH_AES_KEY: 'k'.repeat(43) }).push).toEqual({
+      token: 'Token123',
+      encodingAesKey: 'k'.repeat(43),
+    });
+    expect(() => loadConfig({ ...real, WECHAT_PUSH_TOKEN: 'Token123' })).toThrow(/both WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY/);
+    expect(() => loadConfig({ ...real, WECHAT_PUSH_AES_KEY: 'k'.repeat(43) })).toThrow(/both/);
+    // Simulator mode uses the simulator's push values; these are real WeChat's only.
+    expect(loadConfig({ WECHAT_PUSH_TOKEN: 'Token123' }).push).toBeUndefined();
+    expect(loadConfig({ WECHAT_ORDER_PAID_TEMPLATE_ID: 'tpl_-1' }).orderPaidTemplateId).toBe('tpl_-1');
+    expect(() => loadConfig({ WECHAT_ORDER_PAID_TEMPLATE_ID: 'not a template' })).toThrow(/WECHAT_ORDER_PAID_TEMPLATE_ID/);
+  });
+
   it('rejects a bad port', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
+
+/** With real credentials nothing is called at startup, so the configuration the app gets can be checked offline. */
+describe('sample app with real WeChat credentials: message push, and what depends on it, from the environment', () => {
+  const real = {
+    WECHAT_APP_ID: 'wx1234567890abcdef',
+    WECHAT_APP_SECRET: '0123456789abcdef0123456789abcdef',
+  };
+
+  async function started(extra: NodeJS.ProcessEnv) {
+    const sample = await startSampleApp(loadConfig(sampleAppEnv({ ...real, ...extra })), false);
+    try {
+      const options = sample.app.get<ResolvedMiniProgramOptions>(MINI_PROGRAM_OPTIONS);
+      const config = (await (await fetch(`${sample.appUrl}/console/config`)).json()) as Record<string, unknown>;
+      const push = await fetch(`${sample.appUrl}/miniprogram_auth/wechatPush?signature=x&timestamp=1&nonce=n&echostr=e`);
+      return { options, config, pushStatus: push.status };
+    } finally {
+      await sample.close();
+    }
+  }
+
+  it('without WECHAT_PUSH_TOKEN: no push, so no automatic upload and no consent record (nothing would complete or fill them)', async () => {
+    const { options, pushStatus } = await started({});
+    expect(options.push).toBeUndefined();
+    expect(options.shipping?.autoUpload).toBeUndefined();
+    expect(options.subscribe?.recordConsent ?? false).toBe(false);
+    expect(pushStatus).toBe(404);
+  });
+
+  const push = { WECHAT_PUSH_TOKEN: 'SampleToken123', WECHAT_PUSH_AES_KEY: SIMULATOR_DEV_PUSH.encodingAesKey };
+  const pay = { WECHAT_MCH_ID: '1900000109', WECHAT_API_KEY: 'k'.repeat(32), WECHAT_NOTIFY_URL: 'https://api.example.com/cb' };
+
+  it('with WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY: push in safe mode, self-pickup uploads, the consent record', async () => {
+    const { options, config, pushStatus } = await started({ ...push, ...pay, WECHAT_ORDER_PAID_TEMPLATE_ID: 'realTemplate_0001' });
+    expect(options.push).toMatchObject({ token: 'SampleToken123', encodingAesKey: SIMULATOR_DEV_PUSH.encodingAesKey });
+    expect(options.shipping?.autoUpload).toMatchObject({ logisticsType: 4 });
+    expect(options.subscribe).toEqual({ recordConsent: true });
+    expect(config).toMatchObject({ mode: 'wechat', orderPaidTemplateId: 'realTemplate_0001' });
+    expect(pushStatus).toBe(401); // the route is there, and checks the signature
+  });
+
+  it('with push but without WeChat Pay: the consent record, and no uploads (there are no paid orders)', async () => {
+    const { options, config } = await started(push);
+    expect(options.push).toBeDefined();
+    expect(options.shipping?.autoUpload).toBeUndefined();
+    expect(options.subscribe).toEqual({ recordConsent: true });
+    expect(config).toMatchObject({ orderPaidTemplateId: null });
+  });
+
+  it('with WeChat Pay but without push: no automatic upload either', async () => {
+    const { options } = await started(pay);
+    expect(options.push).toBeUndefined();
+    expect(options.shipping?.autoUpload).toBeUndefined();
+  });
+});
+
+/** Several app instances share one simulator (`SIMULATOR_URL`): the app points the simulator's push at itself. */
+describe('sample app with a shared simulator (SIMULATOR_URL)', () => {
+  let sim: WeChatSimulator;
+  let sample: SampleApp;
+
+  beforeAll(async () => {
+    sim = new WeChatSimulator({ port: 0, payPort: 0 });
+    await sim.start();
+    sample = await startSampleApp(loadConfig(sampleAppEnv({ SIMULATOR_URL: sim.url, SIMULATOR_PAY_URL: sim.payUrl })), false);
+  });
+  afterAll(async () => {
+    await sample?.close();
+    await sim?.stop();
+  });
+
+  it('configures the push over POST /__sim/pushConfig and reads the template with GET /__sim/subscribeTemplates', async () => {
+    expect(sample.simulator).toBeUndefined();
+    expect(sim.pushConfigs).toEqual([
+      expect.objectContaining({
+        appId: 'wxdevsimulator0001',
+        url: `${sample.appUrl.replace('localhost', '127.0.0.1')}/miniprogram_auth/wechatPush`,
+        format: 'json',
+        mode: 'safe',
+      }),
+    ]);
+    const templateId = await orderPaidTemplate(sample);
+    const user = await miniProgramUser(sample);
+    await user.sim('POST', 'subscribe', { openId: user.openId, templateIds: [templateId] });
+    const id = await user.paidOrder();
+    const paid = await user.orderWhen(id, (o) => user.settledMessage(o) && o.shippingUploaded);
+    expect(paid).toMatchObject({ paidMessage: 'SENT', shippingUploaded: true });
+    await user.sim('POST', 'confirmReceive', { transactionId: paid.transactionId });
+    expect(await user.order(id)).toMatchObject({ status: 'COMPLETED' });
   });
 });

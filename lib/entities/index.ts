@@ -5,6 +5,7 @@ import { PayShippingUpload } from './pay-shipping-upload.entity';
 import { WeChatAccount } from './wechat-account.entity';
 import { WeChatPushReceipt } from './wechat-push-receipt.entity';
 import { WeChatSubscription } from './wechat-subscription.entity';
+import { WeChatMediaCheck } from './wechat-media-check.entity';
 
 export { AuthToken } from './auth-token.entity';
 export { PayOrder } from './pay-order.entity';
@@ -17,6 +18,8 @@ export { WeChatAccount } from './wechat-account.entity';
 export { WeChatPushReceipt } from './wechat-push-receipt.entity';
 export { WeChatSubscription } from './wechat-subscription.entity';
 export type { WeChatSubscriptionStatus } from './wechat-subscription.entity';
+export { WeChatMediaCheck } from './wechat-media-check.entity';
+export type { WeChatMediaCheckStatus, WeChatMediaType } from './wechat-media-check.entity';
 
 /**
  * Every entity of the module, for hosts that list entities themselves (no `autoLoadEntities`)
@@ -31,4 +34,5 @@ export const MINI_PROGRAM_ENTITIES = [
   PayShippingUpload,
   WeChatPushReceipt,
   WeChatSubscription,
+  WeChatMediaCheck,
 ];

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund, PayRefundStatus } from '../entities/pay-refund.entity';
+import { AfterCommitQueue } from '../utils/after-commit';
 import { InflightWork } from '../utils/inflight-work';
 import { isUniqueViolation } from '../utils/unique-violation.util';
 import { PayEventRegistry } from './pay-event.registry';
@@ -57,6 +58,7 @@ export class PayLedger implements BeforeApplicationShutdown {
     notification: PayNotification,
     source: 'notify' | 'query',
   ): Promise<{ status: 'processed' | 'duplicate'; order: PayOrder }> {
+    const afterCommit = new AfterCommitQueue(this.logger);
     const outcome = await this.orders.manager.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
@@ -81,10 +83,11 @@ export class PayLedger implements BeforeApplicationShutdown {
         }
         return { status: 'duplicate' as const, order: current };
       }
-      await this.events.orderPaid({ order: current, notification, source, manager });
+      await this.events.orderPaid({ order: current, notification, source, manager, afterCommit: afterCommit.add });
       return { status: 'processed' as const, order: current };
     });
     if (outcome.status === 'processed') {
+      void this.track(afterCommit.run());
       for (const listener of this.paymentListeners) {
         try {
           listener(outcome.order);

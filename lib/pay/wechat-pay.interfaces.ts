@@ -267,6 +267,11 @@ export interface PayOrderPaidEvent {
   source: 'notify' | 'query';
   /** The transaction's manager: write through it so your changes commit or roll back with the payment. */
   manager: EntityManager;
+  /**
+   * Runs `work` once the payment's transaction has committed (never if it rolls back): where to send a subscribe
+   * message or call anything slow, without holding the transaction or the answer to WeChat. Failures are logged.
+   */
+  afterCommit(work: () => unknown): void;
 }
 
 /** Passed to `@OnPayRefundSettled()` handlers, inside the transaction that settles the refund. @publicApi */

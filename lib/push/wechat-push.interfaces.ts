@@ -35,6 +35,12 @@ export interface WeChatPushEvent<M extends WeChatPushMessage = WeChatPushMessage
   format: 'json' | 'xml';
   /** Whether it came encrypted (compatible or safe mode). */
   encrypted: boolean;
+  /**
+   * Runs `work` once the transaction has committed (never if it rolls back): where to call WeChat or anything slow
+   * about the push, such as answering a user's message, without holding the transaction or the answer to WeChat.
+   * Failures are logged.
+   */
+  afterCommit(work: () => unknown): void;
 }
 
 /**

@@ -4,6 +4,7 @@ import { LessThan, Repository } from 'typeorm';
 import { WeChatPushReceipt } from '../entities/wechat-push-receipt.entity';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import type { ResolvedMiniProgramOptions } from '../interfaces';
+import { AfterCommitQueue } from '../utils/after-commit';
 import { InflightWork } from '../utils/inflight-work';
 import { KeyedQueue } from '../utils/keyed-queue';
 import { isUniqueViolation } from '../utils/unique-violation.util';
@@ -63,6 +64,7 @@ export class WeChatPushService implements BeforeApplicationShutdown {
   private async apply(push: AuthenticPush): Promise<WeChatPushOutcome> {
     const { message } = push;
     const what = message.MsgType === 'event' ? `event ${message.Event ?? '(none)'}` : `${message.MsgType} message`;
+    const afterCommit = new AfterCommitQueue(this.logger);
     try {
       await this.receipts.manager.transaction(async (manager) => {
         const expiresAt = new Date(Date.now() + this.options.push!.dedupeTtlSeconds * 1000);
@@ -74,7 +76,7 @@ export class WeChatPushService implements BeforeApplicationShutdown {
           expiresAt,
         });
         for (const handler of this.registry.handlersOf(message.MsgType, message.Event)) {
-          await handler({ message, manager, format: push.format, encrypted: push.encrypted });
+          await handler({ message, manager, format: push.format, encrypted: push.encrypted, afterCommit: afterCommit.add });
         }
       });
     } catch (error) {
@@ -83,6 +85,8 @@ export class WeChatPushService implements BeforeApplicationShutdown {
       return { status: 'failed', reason: 'a handler or the database failed', httpStatus: 503, body: 'failed', message };
     }
     this.sweep();
+    // WeChat is answered now; the queued work goes on (tracked, so that shutdown waits for it).
+    void this.inflight.track(afterCommit.run());
     return { status: 'processed', httpStatus: 200, body: 'success', message };
   }
 

@@ -83,4 +83,34 @@ export type {
   SimShippingSettings,
   SimTradeManagedInput,
 } from './shipping/shipping.interfaces';
+export type {
+  SimCustomerMessageInput,
+  SimCustomerMessageResult,
+  SimCustomerServiceMessage,
+  SimCustomerServiceMsgType,
+  SimCustomerSession,
+  SimCustomerUserMessageType,
+  SimTempMedia,
+} from './customer-service/customer-service.interfaces';
+export type {
+  SimCodeContent,
+  SimCodeRecord,
+  SimEntryLink,
+  SimEnvVersion,
+  SimLink,
+  SimLinkVisit,
+  SimOpenLinkInput,
+  SimOpenLinkResult,
+  SimPages,
+  SimPagesInput,
+  SimShortLink,
+} from './links/links.interfaces';
+export type {
+  SimMediaVerdictRule,
+  SimSecurityCheck,
+  SimSecuritySuggest,
+  SimSecurityVerdicts,
+  SimSecurityVerdictsInput,
+  SimTextVerdictRule,
+} from './security/security.interfaces';
 export type { SimActiveFault, SimCall, SimFault, SimulatorApp, WeChatSimulatorOptions } from './server/simulator.interfaces';

@@ -15,6 +15,8 @@
     order: null,
     /** The wx.requestPayment params of the current order. */
     params: null,
+    /** The "order paid" template, as the simulator lists it (GET /__sim/subscribeTemplates). */
+    template: null,
     busy: false,
   };
   var logCount = 0;
@@ -248,6 +250,11 @@
       ['outTradeNo', o.outTradeNo || '—'],
       ['transactionId', o.transactionId || '—'],
       ['refundedFee', String(o.refundedFee)],
+      ['shippingUploaded', o.shippingUploaded ? 'yes' : 'no'],
+      ['shippedAt', o.shippedAt || '—'],
+      ['receiptConfirmedAt', o.receiptConfirmedAt || '—'],
+      ['settledAt', o.settledAt || '—'],
+      ['paidMessage', o.paidMessage ? o.paidMessage + (o.paidMessageDetail ? ' (' + o.paidMessageDetail + ')' : '') : '—'],
     ].forEach(function (pair) {
       dl.appendChild(el('dt', { text: pair[0] }));
       dl.appendChild(el('dd', { 'data-field': pair[0], text: pair[1] }));
@@ -282,9 +289,13 @@
       'btn-login': true,
       'btn-userinfo': signedIn,
       'btn-phone': signedIn,
+      'btn-subscribe-accept': signedIn && !!(state.config && state.config.orderPaidTemplateId),
+      'btn-subscribe-reject': signedIn && !!(state.config && state.config.orderPaidTemplateId),
       'btn-order': signedIn,
       'btn-pay': signedIn && !!o && !o.paid,
       'btn-confirm': signedIn && !!o && !o.paid && !!state.params,
+      'btn-shipping': signedIn && !!o && o.paid,
+      'btn-receive': signedIn && !!o && o.paid && o.shippingUploaded && !o.receiptConfirmedAt && o.status !== 'REFUNDED',
       'btn-duplicate': signedIn && !!o && o.paid,
       'btn-forged': signedIn && !!o && !!o.outTradeNo,
       'btn-fault-busy': true,
@@ -480,6 +491,139 @@
     });
   }
 
+  // ---------------------------------------------------------------- pushes and subscribe messages
+
+  /** The app's last answer to a push: `success` (or an empty body) with HTTP 200 acknowledges it. */
+  function pushAnswer(push) {
+    var attempts = push.attempts || [];
+    var last = attempts[attempts.length - 1];
+    if (!last) return { code: null, msg: 'not attempted yet', ok: false };
+    if (last.error) return { code: null, msg: last.error, ok: false };
+    if (last.status === 0) return { code: null, msg: 'waiting for the answer', ok: false };
+    var body = String(last.body || '').trim();
+    if (last.status !== 200) return { code: String(last.status), msg: body.slice(0, 80), ok: false };
+    return { code: body || '(empty)', msg: '', ok: body === 'success' || body === '' };
+  }
+
+  /** One attempt's answer in a word: the body of a 200 (`success`), else the status, or that there was none. */
+  function attemptAnswer(attempt) {
+    if (attempt.error || !attempt.status) return 'nothing';
+    return attempt.status === 200 ? String(attempt.body || '').trim() || '(empty)' : String(attempt.status);
+  }
+
+  function pushEvent(push) {
+    var m = push.message || {};
+    return m.MsgType === 'event' ? String(m.Event) : String(m.MsgType);
+  }
+
+  /**
+   * The items of a subscribe event as WeChat writes them: in JSON a top-level `List`, the object itself when there is
+   * one item; in XML inside an element named after the event.
+   */
+  function pushList(m) {
+    var raw = m.List;
+    Object.keys(m).forEach(function (key) {
+      if (raw === undefined && m[key] && typeof m[key] === 'object' && m[key].List !== undefined) raw = m[key].List;
+    });
+    return Array.isArray(raw) ? raw : raw ? [raw] : [];
+  }
+
+  /** What a push says, in a few words. */
+  function pushSummary(push) {
+    var m = push.message || {};
+    if (m.Event === 'trade_manage_order_settlement') {
+      return 'order ' + m.merchant_trade_no + (m.settlement_time ? ' settled: receipt confirmed' : ' shipped: the money stays frozen');
+    }
+    if (m.Event === 'subscribe_msg_popup_event' || m.Event === 'subscribe_msg_change_event') {
+      return pushList(m)
+        .map(function (item) {
+          return item.SubscribeStatusString + ' ' + short(item.TemplateId);
+        })
+        .join(', ');
+    }
+    if (m.Event === 'subscribe_msg_sent_event') {
+      return pushList(m)
+        .map(function (item) {
+          return 'message ' + item.MsgID + ' ' + item.ErrorStatus;
+        })
+        .join(', ');
+    }
+    return '';
+  }
+
+  async function refreshPushes(poll) {
+    var res = await sim('GET', 'pushes', undefined, poll);
+    if (!res.ok) return;
+    var list = $('pushes');
+    list.textContent = '';
+    var items = (res.body.pushes || []).slice().reverse();
+    if (items.length === 0) list.appendChild(el('li', { class: 'empty', text: 'None yet.' }));
+    items.forEach(function (p) {
+      var answer = pushAnswer(p);
+      var summary = pushSummary(p);
+      list.appendChild(
+        el(
+          'li',
+          { 'data-event': pushEvent(p), 'data-answer': answer.code || '', 'data-acknowledged': p.acknowledged ? 'yes' : 'no' },
+          el(
+            'div',
+            { class: 'n-head' },
+            chip('push', 'sim'),
+            el('span', { class: 'n-variant n-event', text: pushEvent(p) }),
+            answer.code ? chip(answer.code, answer.ok ? 'ok' : 'error') : chip('…', 'neutral'),
+          ),
+          el(
+            'div',
+            { class: 'n-detail' },
+            (summary ? summary + ' · ' : '') +
+              p.format +
+              ', ' +
+              p.mode +
+              ' mode · ' +
+              p.attempts.length +
+              (p.attempts.length === 1 ? ' attempt' : ' attempts') +
+              (p.attempts.length ? ', answered ' + p.attempts.map(attemptAnswer).join(', ') : '') +
+              (answer.msg ? ' · ' + answer.msg : '') +
+              (p.acknowledged ? ' · acknowledged' : p.done ? ' · given up' : ''),
+          ),
+        ),
+      );
+    });
+  }
+
+  function clock(ms) {
+    var d = new Date(ms);
+    var pad = function (n) {
+      return (n < 10 ? '0' : '') + n;
+    };
+    return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  }
+
+  async function refreshMessages(poll) {
+    var res = await sim('GET', 'messages', undefined, poll);
+    if (!res.ok) return;
+    var list = $('messages');
+    list.textContent = '';
+    var items = (res.body.messages || []).slice().reverse();
+    if (items.length === 0) list.appendChild(el('li', { class: 'empty', text: 'None yet.' }));
+    items.forEach(function (m) {
+      list.appendChild(
+        el(
+          'li',
+          { 'data-template': m.templateId, 'data-openid': m.openId },
+          el(
+            'div',
+            { class: 'n-head' },
+            chip('message', 'app'),
+            el('span', { class: 'n-variant', text: m.title }),
+            el('span', { class: 'n-time', text: clock(m.at) }),
+          ),
+          el('div', { class: 'n-detail' }, 'to ' + short(m.openId, 8) + ' · ' + m.text.trim().split('\n').join(' · ')),
+        ),
+      );
+    });
+  }
+
   // ---------------------------------------------------------------- the steps
 
   function sleep(ms) {
@@ -556,6 +700,9 @@
     renderOrder();
     renderParams();
     show('pay-result', 'idle', '—');
+    show('message-result', 'idle', 'Order-paid message: —');
+    show('shipping-result', 'idle', '—');
+    show('receive-result', 'idle', '—');
     show('notify-result', 'idle', '—');
     show('refund-result', 'idle', '—');
   }
@@ -588,6 +735,180 @@
       ' transaction ' + short(paid.transactionId, 10) + ' · notification answered ',
       chip(first.code || '…', first.ok ? 'ok' : 'warn'),
       ' · order ' + state.order.status + ', fulfilledCount ' + state.order.fulfilledCount,
+    );
+    // What the payment set off once it committed: the order-paid message and the shipping upload.
+    await inLine('message-result', showPaidMessage);
+    await inLine('shipping-result', showShipping);
+  }
+
+  /** Runs a follow-up of a step, its failure shown in its own result line. */
+  async function inLine(resultId, step) {
+    try {
+      await step();
+    } catch (error) {
+      show(resultId, 'error', error instanceof StepError ? error.message : 'Unexpected error: ' + (error && error.message));
+    }
+  }
+
+  /** The consent dialog of wx.requestSubscribeMessage() for the order-paid template: the user accepts or rejects it. */
+  async function subscribe(accept) {
+    var templateId = state.config.orderPaidTemplateId;
+    show('subscribe-result', 'busy', 'wx.requestSubscribeMessage(): the user ' + (accept ? 'accepts' : 'rejects') + '…');
+    var res = expectOk(
+      await sim('POST', 'subscribe', { openId: state.user.openId, templateIds: [templateId], accept: accept }),
+      'wx.requestSubscribeMessage()',
+    );
+    var answer = (res.answers || {})[templateId];
+    var push = (res.pushes || [])[0];
+    var pushed = push ? pushAnswer(push) : null;
+    var consent = (res.subscriptions || []).filter(function (c) {
+      return c.templateId === templateId;
+    })[0];
+    await refreshPushes();
+    show(
+      'subscribe-result',
+      answer === 'accept' ? 'ok' : 'warn',
+      chip(answer === 'accept' ? 'accepted' : 'rejected', answer === 'accept' ? 'ok' : 'warn'),
+      ' subscribe_msg_popup_event pushed, the app answered ',
+      pushed ? chip(pushed.code || '…', pushed.ok ? 'ok' : 'error') : chip('no push', 'error'),
+      ' · one-time acceptances left ' + (consent ? consent.acceptancesLeft : 0),
+    );
+    $('subscribe-result').setAttribute('data-answer', answer || '');
+  }
+
+  var MESSAGE_OUTCOMES = {
+    SENT: ['ok', 'sent', 'delivered to the user (see Subscribe messages)'],
+    SKIPPED: ['warn', 'skipped', 'the user has no acceptance of the template: the app did not ask WeChat'],
+    REFUSED: ['warn', 'refused', 'WeChat refused it'],
+    FAILED: ['error', 'failed', 'the app could not send it'],
+  };
+
+  /** The order-paid message, sent by the app once the payment committed: polled until it has an outcome. */
+  async function showPaidMessage() {
+    if (!state.config.orderPaidTemplateId) {
+      show('message-result', 'idle', 'Order-paid message: none configured.');
+      return;
+    }
+    show('message-result', 'busy', 'Order-paid message: the app sends it once the payment committed…');
+    var done = await pollOrder(function (o) {
+      return !!o.paidMessage && o.paidMessage !== 'PENDING' && o.paidMessage !== 'SENDING';
+    }, 15000);
+    var o = state.order;
+    if (!done) {
+      show('message-result', 'error', 'Order-paid message still ' + (o.paidMessage || 'not queued') + '.');
+      return;
+    }
+    var outcome = MESSAGE_OUTCOMES[o.paidMessage] || ['warn', o.paidMessage, ''];
+    show(
+      'message-result',
+      outcome[0],
+      'Order-paid message ',
+      chip(outcome[1], outcome[0]),
+      ' ' +
+        (state.template ? state.template.title + ': ' : '') +
+        outcome[2] +
+        (o.paidMessageDetail ? ' (' + o.paidMessageDetail + ')' : ''),
+    );
+    $('message-result').setAttribute('data-message', o.paidMessage);
+    await refreshMessages();
+  }
+
+  var LOGISTICS = { 1: 'express', 2: 'same-city', 3: 'virtual goods', 4: 'self-pickup' };
+  var SHIPPING_STATES = { 1: 'to ship', 2: 'shipped', 3: 'receipt confirmed', 4: 'settled', 5: 'refunded', 6: 'settlement pending' };
+
+  /** WeChat's view of the order in the shipping service (the simulator's GET /__sim/shipping). */
+  async function shippingView() {
+    return expectOk(await sim('GET', 'shipping?transactionId=' + encodeURIComponent(state.order.transactionId)), 'GET /__sim/shipping');
+  }
+
+  function fundsChip(view) {
+    return chip(view.fundsFrozen ? 'funds frozen' : 'funds released', view.fundsFrozen ? 'warn' : 'ok');
+  }
+
+  /** The upload the app made once the payment committed (shipping.autoUpload), and what WeChat holds. */
+  async function showShipping() {
+    show('shipping-result', 'busy', 'Waiting for the app to upload the shipping info…');
+    var uploaded = await pollOrder(function (o) {
+      return o.shippingUploaded;
+    }, 15000);
+    if (!uploaded) {
+      show('shipping-result', 'warn', 'Not uploaded yet: check again in a moment.');
+      return;
+    }
+    var view = await shippingView();
+    var info = view.shipping || { parcels: [] };
+    var parcel = info.parcels[0];
+    show(
+      'shipping-result',
+      'ok',
+      chip('uploaded', 'ok'),
+      ' ' + (LOGISTICS[info.logisticsType] || 'logistics type ' + info.logisticsType) + (parcel ? ' "' + parcel.itemDesc + '"' : ''),
+      ' · WeChat: state ' + view.orderState + ' (' + SHIPPING_STATES[view.orderState] + ') · ',
+      fundsChip(view),
+    );
+    $('shipping-result').setAttribute('data-order-state', String(view.orderState));
+    await refreshPushes();
+  }
+
+  /** The user confirms receipt in WeChat: WeChat settles and pushes; the app completes the order. */
+  async function confirmReceipt() {
+    show('receive-result', 'busy', 'The user confirms receipt; WeChat settles the order and pushes to the app…');
+    var res = expectOk(await sim('POST', 'confirmReceive', { transactionId: state.order.transactionId }), 'Confirm receipt');
+    var pushed = res.push ? pushAnswer(res.push) : null;
+    var completed = await pollOrder(function (o) {
+      return o.status === 'COMPLETED';
+    }, 15000);
+    await refreshPushes();
+    if (!completed) {
+      show(
+        'receive-result',
+        'error',
+        'The order was not completed in time (settlement push answered ' + (pushed ? pushed.code || pushed.msg : 'nothing: no push') + ').',
+      );
+      return;
+    }
+    var view = await shippingView();
+    show(
+      'receive-result',
+      'ok',
+      chip('completed', 'ok'),
+      ' WeChat: state ' + view.orderState + ' (' + SHIPPING_STATES[view.orderState] + ') · ',
+      fundsChip(view),
+      ' · settlement push answered ',
+      pushed ? chip(pushed.code || '…', pushed.ok ? 'ok' : 'error') : chip('no push', 'error'),
+      ' · order ' + state.order.status,
+    );
+    $('receive-result').setAttribute('data-order-state', String(view.orderState));
+  }
+
+  /** The template the consent dialog asks for, as the simulator lists it. */
+  async function loadTemplate() {
+    var id = state.config.orderPaidTemplateId;
+    if (!id) {
+      show('subscribe-template', 'idle', 'No order-paid template: the app sends no message.');
+      return;
+    }
+    var res = await sim('GET', 'subscribeTemplates?appId=' + encodeURIComponent(state.config.appId));
+    var template = ((res.ok && res.body.templates) || []).filter(function (t) {
+      return t.templateId === id;
+    })[0];
+    state.template = template || null;
+    var keywords = template
+      ? template.content
+          .trim()
+          .split('\n')
+          .map(function (line) {
+            return line.split(':')[0];
+          })
+          .join(', ')
+      : '';
+    show(
+      'subscribe-template',
+      'idle',
+      'Template ',
+      el('strong', { text: template ? template.title : '?' }),
+      template ? ' (' + template.kind + ': ' + keywords + ') ' : ' ',
+      el('code', { text: short(id, 8) }),
     );
   }
 
@@ -700,9 +1021,17 @@
     bind('btn-login', 'login-result', login);
     bind('btn-userinfo', 'userinfo-result', userInfo);
     bind('btn-phone', 'phone-result', phone);
+    bind('btn-subscribe-accept', 'subscribe-result', function () {
+      return subscribe(true);
+    });
+    bind('btn-subscribe-reject', 'subscribe-result', function () {
+      return subscribe(false);
+    });
     bind('btn-order', 'pay-result', createOrder);
     bind('btn-pay', 'pay-result', pay);
     bind('btn-confirm', 'pay-result', confirmPayment);
+    bind('btn-shipping', 'shipping-result', showShipping);
+    bind('btn-receive', 'receive-result', confirmReceipt);
     bind('btn-duplicate', 'notify-result', function () {
       return notify('duplicate', 5);
     });
@@ -720,11 +1049,18 @@
     $('btn-notifications').addEventListener('click', function () {
       refreshNotifications();
     });
+    $('btn-pushes').addEventListener('click', function () {
+      refreshPushes();
+    });
+    $('btn-messages').addEventListener('click', function () {
+      refreshMessages();
+    });
     $('btn-clear-log').addEventListener('click', function () {
       $('log').textContent = '';
       logCount = 0;
       $('log-count').textContent = '0 exchanges';
     });
+    await loadTemplate();
     document.body.setAttribute('data-ready', 'yes');
     refreshButtons();
   }

@@ -4,6 +4,8 @@ import { MiniProgramModule, MiniProgramModuleOptions } from 'nestjs-miniprogram-
 import type { SampleConfig } from './config';
 import { CONSOLE_OPTIONS, ConsoleController } from './console.controller';
 import type { ConsoleOptions } from './console.controller';
+import { ORDER_MESSAGES_OPTIONS, OrderPaidMessages } from './order-messages';
+import type { OrderMessagesOptions } from './order-messages';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { PickupOrder } from './pickup-order.entity';
@@ -11,7 +13,10 @@ import { ProfileController } from './profile.controller';
 
 @Module({})
 export class AppModule {
-  /** The app for a configuration and the WeChat endpoints it talks to. */
+  /**
+   * The app for a configuration and the WeChat endpoints it talks to. `config.orderPaidTemplateId` is the template of
+   * the "order paid" message (in simulator mode, bootstrap fills in the simulator's).
+   */
   static forConfig(config: SampleConfig, wechat: MiniProgramModuleOptions): DynamicModule {
     return {
       module: AppModule,
@@ -21,7 +26,12 @@ export class AppModule {
         MiniProgramModule.forRoot({ ...wechat, isGlobal: true }),
       ],
       controllers: [ProfileController, OrdersController, ConsoleController],
-      providers: [OrdersService, { provide: CONSOLE_OPTIONS, useValue: consoleOptions(config, wechat) }],
+      providers: [
+        OrdersService,
+        OrderPaidMessages,
+        { provide: ORDER_MESSAGES_OPTIONS, useValue: orderMessagesOptions(config, wechat) },
+        { provide: CONSOLE_OPTIONS, useValue: consoleOptions(config, wechat) },
+      ],
     };
   }
 }
@@ -33,5 +43,11 @@ function consoleOptions(config: SampleConfig, wechat: MiniProgramModuleOptions):
     appId: wechat.appId,
     simulatorUrl: config.mode === 'simulator' ? wechat.apiBaseUrl : undefined,
     payApiVersion: wechat.pay?.apiVersion === 'v3' ? 'v3' : 'v2',
+    orderPaidTemplateId: config.orderPaidTemplateId,
   };
+}
+
+/** With the consent record, users who never accepted the template are skipped without asking WeChat. */
+function orderMessagesOptions(config: SampleConfig, wechat: MiniProgramModuleOptions): OrderMessagesOptions {
+  return { orderPaidTemplateId: config.orderPaidTemplateId, skipUnlessAccepted: wechat.subscribe?.recordConsent === true };
 }

@@ -1,14 +1,15 @@
-import { INestApplication, LoggerService } from '@nestjs/common';
+import { INestApplication, Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import { RedisAccessTokenStore } from 'nestjs-miniprogram-api';
-import type { MiniProgramModuleOptions, MiniProgramPayOptions } from 'nestjs-miniprogram-api';
+import type { MiniProgramModuleOptions, MiniProgramPayOptions, MiniProgramPushOptions } from 'nestjs-miniprogram-api';
 import {
   SIMULATOR_DEV_APP,
   SIMULATOR_DEV_CERTIFICATES,
   SIMULATOR_DEV_MERCHANT,
+  SIMULATOR_DEV_PUSH,
   SIMULATOR_DEV_V3,
   simulatorDevV3Options,
   WeChatSimulator,
@@ -16,6 +17,12 @@ import {
 import { AppModule } from './app.module';
 import type { SampleConfig } from './config';
 import { setupOpenApi } from './openapi';
+
+/** The app's side of the simulator's message push: its development Token and EncodingAESKey (safe mode), JSON. */
+const SIMULATOR_PUSH: MiniProgramPushOptions = { ...SIMULATOR_DEV_PUSH, format: 'json' };
+
+/** The title of the simulator's one-time template that the "order paid" message uses by default. */
+const ORDER_PAID_TITLE = '付款成功通知';
 
 /** A started sample app and, in simulator mode without SIMULATOR_URL, its in-process simulator. */
 export interface SampleApp {
@@ -103,6 +110,79 @@ function realPay(pay: NonNullable<SampleConfig['pay']>, apiVersion: SampleConfig
 }
 
 /**
+ * What message push makes possible, configured with it: paid pickup orders uploaded as self-pickup (WeChat freezes the
+ * money until it has the shipping info and the receipt is confirmed), completed by the settlement push; and the consent
+ * record of the subscribe pop-up. Neither without push: no settlement push would ever complete an uploaded order, and
+ * the consent record would stay empty (the module refuses `recordConsent` without `push`). The upload also needs WeChat
+ * Pay (without it there are no paid orders, and the module refuses `autoUpload`).
+ */
+function withPush(push: MiniProgramPushOptions, pay: boolean): Pick<MiniProgramModuleOptions, 'push' | 'shipping' | 'subscribe'> {
+  return {
+    push,
+    // The pickup order's description (the PayOrder's body), as WeChat's examples write goods: name*count.
+    ...(pay ? { shipping: { autoUpload: { logisticsType: 4, itemDesc: (order) => `${order.body}*1` } } } : {}),
+    subscribe: { recordConsent: true },
+  };
+}
+
+/** A control call of a simulator in another process (`SIMULATOR_URL`); its JSON answer. */
+async function simulatorCall(base: string, method: 'GET' | 'POST', call: string, body?: object): Promise<Record<string, unknown>> {
+  const url = `${base.replace(/\/+$/, '')}/__sim/${call}`;
+  let res: globalThis.Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new Error(`The simulator at ${base} did not answer ${method} /__sim/${call} (start it first): ${(error as Error).message}`);
+  }
+  const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new SimulatorRefusal(`${method} /__sim/${call}: ${res.status} ${String(answer.error ?? '')}`.trim());
+  return answer;
+}
+
+/** The simulator refused a control call (as opposed to not answering at all). */
+class SimulatorRefusal extends Error {}
+
+/**
+ * Points the simulator's message push for the development app at this app's push route, in safe mode. The simulator
+ * pushes to loopback addresses only: an app listening elsewhere gets no pushes, which is a warning rather than fatal.
+ * A shared simulator that does not answer at all is fatal: the app cannot work without it.
+ * @returns the warning, if any
+ */
+async function pointSimulatorPush(url: string, simulator: WeChatSimulator | undefined, simulatorUrl: string): Promise<string | undefined> {
+  const push = {
+    url,
+    token: SIMULATOR_DEV_PUSH.token,
+    encodingAesKey: SIMULATOR_DEV_PUSH.encodingAesKey,
+    format: 'json',
+    mode: 'safe',
+  } as const;
+  try {
+    if (simulator) simulator.configurePush(push, SIMULATOR_DEV_APP.appId);
+    else await simulatorCall(simulatorUrl, 'POST', 'pushConfig', { appId: SIMULATOR_DEV_APP.appId, ...push });
+    return undefined;
+  } catch (error) {
+    if (!simulator && !(error instanceof SimulatorRefusal)) throw error;
+    return `the simulator does not push to ${url} (${(error as Error).message}): no shipping or subscribe pushes reach this app`;
+  }
+}
+
+/** The development app's "order paid" template in the simulator (`付款成功通知`, one of the templates each app starts with). */
+async function simulatorOrderPaidTemplate(simulator: WeChatSimulator | undefined, simulatorUrl: string): Promise<string | undefined> {
+  const templates = simulator
+    ? simulator.subscribeTemplates(SIMULATOR_DEV_APP.appId)
+    : ((await simulatorCall(simulatorUrl, 'GET', `subscribeTemplates?appId=${SIMULATOR_DEV_APP.appId}`)).templates as Array<{
+        templateId: string;
+        title: string;
+      }>);
+  return templates.find((template) => template.title === ORDER_PAID_TITLE)?.templateId;
+}
+
+/**
  * Fastify's adapter, loaded only when chosen (`HTTP_PLATFORM=fastify`): an Express host needs none of Fastify's
  * packages. Fastify's default body limit (1 MiB) is Express's too for this app's JSON.
  */
@@ -119,28 +199,44 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
   const appBase = `http://${config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   let simulator: WeChatSimulator | undefined;
   let wechat: MiniProgramModuleOptions;
+  let orderPaidTemplateId = config.orderPaidTemplateId;
+  const warnings: string[] = [];
 
   if (config.mode === 'wechat') {
     wechat = {
       appId: config.appId!,
       appSecret: config.appSecret!,
       ...(config.pay ? { pay: realPay(config.pay, config.payApiVersion) } : {}),
-    };
-  } else if (config.simulatorUrl) {
-    wechat = {
-      ...SIMULATOR_DEV_APP,
-      apiBaseUrl: config.simulatorUrl,
-      ...(config.simulatorPayUrl ? { pay: simulatorPay(appBase, config.simulatorPayUrl, config) } : {}),
+      ...(config.push ? withPush(config.push, !!config.pay) : {}),
     };
   } else {
-    simulator = new WeChatSimulator({
-      port: config.simulatorPort,
-      payPort: config.simulatorPayPort,
-      host: config.host,
-      ...(config.simulatorPayV3Mode ? { payV3Mode: config.simulatorPayV3Mode } : {}),
-    });
-    const apiBaseUrl = await simulator.start();
-    wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl, pay: simulatorPay(appBase, simulator.payUrl, config) };
+    let apiBaseUrl: string;
+    let pay: MiniProgramPayOptions | undefined;
+    if (config.simulatorUrl) {
+      apiBaseUrl = config.simulatorUrl;
+      pay = config.simulatorPayUrl ? simulatorPay(appBase, config.simulatorPayUrl, config) : undefined;
+    } else {
+      simulator = new WeChatSimulator({
+        port: config.simulatorPort,
+        payPort: config.simulatorPayPort,
+        host: config.host,
+        ...(config.simulatorPayV3Mode ? { payV3Mode: config.simulatorPayV3Mode } : {}),
+      });
+      apiBaseUrl = await simulator.start();
+      pay = simulatorPay(appBase, simulator.payUrl, config);
+    }
+    wechat = { ...SIMULATOR_DEV_APP, apiBaseUrl, ...(pay ? { pay } : {}), ...withPush(SIMULATOR_PUSH, !!pay) };
+    try {
+      // A shared simulator pushes to the app instance that started last; the instances share the database anyway.
+      const pushWarning = await pointSimulatorPush(`${appBase}/miniprogram_auth/wechatPush`, simulator, apiBaseUrl);
+      if (pushWarning) warnings.push(pushWarning);
+      orderPaidTemplateId ??= await simulatorOrderPaidTemplate(simulator, apiBaseUrl);
+      if (!orderPaidTemplateId) warnings.push(`the simulator has no ${ORDER_PAID_TITLE} template: no "order paid" messages are sent`);
+    } catch (error) {
+      await reserved?.release();
+      await simulator?.stop();
+      throw error;
+    }
   }
 
   const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
@@ -149,11 +245,12 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
   try {
     // rawBody: WeChat Pay v3 notifications are verified over the exact bytes WeChat sent.
     const options = logger === undefined ? { rawBody: true } : { rawBody: true, logger };
-    const module = AppModule.forConfig(config, wechat);
+    const module = AppModule.forConfig({ ...config, orderPaidTemplateId }, wechat);
     const app =
       config.platform === 'fastify'
         ? await NestFactory.create(module, fastifyAdapter(), options)
         : await NestFactory.create(module, options);
+    for (const warning of warnings) new Logger('SampleApp').warn(warning);
     try {
       setupOpenApi(app); // Swagger UI at /docs
       await reserved?.release();

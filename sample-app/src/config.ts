@@ -48,6 +48,17 @@ export interface SampleConfig {
       publicKeyId?: string;
     };
   };
+  /**
+   * Real WeChat's message push (`WECHAT_PUSH_TOKEN` and `WECHAT_PUSH_AES_KEY`, both or neither): the Token and
+   * EncodingAESKey of the mini program's 消息推送 settings, in safe mode. In simulator mode the simulator's development
+   * values are used instead.
+   */
+  push?: { token: string; encodingAesKey: string };
+  /**
+   * The subscribe template of the "order paid" message (`WECHAT_ORDER_PAID_TEMPLATE_ID`). In simulator mode the
+   * simulator's `付款成功通知` by default; with real WeChat no message is sent without it.
+   */
+  orderPaidTemplateId?: string;
   database: TypeOrmModuleOptions;
 }
 
@@ -120,6 +131,28 @@ function payV3(env: NodeJS.ProcessEnv): NonNullable<SampleConfig['pay']>['v3'] {
   return { apiV3Key, privateKeyPath, serialNo, publicKeyPath, publicKeyId };
 }
 
+/**
+ * The message push of a real mini program. Both values or neither: safe mode only, because plaintext mode does not
+ * authenticate the body, and the pushes complete orders and record consent here.
+ */
+function pushSettings(env: NodeJS.ProcessEnv): SampleConfig['push'] {
+  const token = env.WECHAT_PUSH_TOKEN || undefined;
+  const encodingAesKey = env.WECHAT_PUSH_AES_KEY || undefined;
+  if (!!token !== !!encodingAesKey) {
+    throw new Error('Set both WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY (safe mode), or neither (no message push).');
+  }
+  return token && encodingAesKey ? { token, encodingAesKey } : undefined;
+}
+
+/** A template id as WeChat gives them (priTmplId); checked here so that a typo fails at startup, not at each payment. */
+function templateId(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value)) {
+    throw new Error(`WECHAT_ORDER_PAID_TEMPLATE_ID must be a template id (letters, digits, _ or -), got "${value}"`);
+  }
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const appId = env.WECHAT_APP_ID || undefined;
   const appSecret = env.WECHAT_APP_SECRET || undefined;
@@ -152,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
           ...(version === 'v3' && appId ? { v3: payV3(env) } : {}),
         }
       : undefined,
+    push: appId ? pushSettings(env) : undefined,
+    orderPaidTemplateId: templateId(env.WECHAT_ORDER_PAID_TEMPLATE_ID),
     database: databaseOptions(env.DATABASE_URL),
   };
 }

@@ -17,6 +17,8 @@ export interface ConsoleOptions {
   simulatorUrl?: string;
   /** Which WeChat Pay API the orders go through: decides how the page checks `paySign` and reads notification answers. */
   payApiVersion: 'v2' | 'v3';
+  /** The template of the "order paid" subscribe message, for the consent dialog. */
+  orderPaidTemplateId?: string;
 }
 
 /** What `GET /console/config` answers. */
@@ -34,6 +36,8 @@ export interface ConsoleConfig {
    * answers) or `v3` (`signType: 'RSA'`, notifications answered with HTTP status codes).
    */
   payApiVersion: 'v2' | 'v3';
+  /** The template of the "order paid" message, which the consent dialog asks the user to accept (null: none). */
+  orderPaidTemplateId: string | null;
 }
 
 /**
@@ -76,7 +80,10 @@ function loadConsoleFiles(dir: string): Map<string, { type: string; body: Buffer
 /** Simulator control calls are one word (`login`, `notify`, …), with an optional query string. */
 const SIM_NAME = /^[A-Za-z]{1,32}$/;
 const SIM_METHODS = new Set(['GET', 'POST', 'DELETE']);
-/** `POST /__sim/pay` waits for the first notification attempt, which may take WeChat's 5 s timeout. */
+/**
+ * `POST /__sim/pay` waits for the first notification attempt, `subscribe` and `confirmReceive` for the first attempt
+ * of their push: each may take WeChat's 5 s timeout.
+ */
 const SIM_TIMEOUT_MS = 30_000;
 
 /** Only the console page itself may run: its own scripts and styles, requests to this origin, nothing else. */
@@ -138,6 +145,7 @@ export class ConsoleController {
       simulatorProxy: simulator ? '/sim' : null,
       docs: '/docs',
       payApiVersion: this.options.payApiVersion,
+      orderPaidTemplateId: this.options.orderPaidTemplateId ?? null,
     };
   }
 

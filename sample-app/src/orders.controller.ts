@@ -55,13 +55,34 @@ export class PickupOrderViewDto implements PickupOrderView {
   @ApiProperty({ example: 1 }) id!: number;
   @ApiProperty({ example: 'Pickup order' }) description!: string;
   @ApiProperty({ description: 'Fen.', example: 1 }) totalFee!: number;
-  @ApiProperty({ enum: ['CREATED', 'FULFILLED', 'REFUNDED'], example: 'FULFILLED' }) status!: PickupOrderView['status'];
+  @ApiProperty({
+    enum: ['CREATED', 'FULFILLED', 'COMPLETED', 'REFUNDED'],
+    description: 'FULFILLED once paid; COMPLETED once WeChat settled it (the user confirmed receipt).',
+    example: 'FULFILLED',
+  })
+  status!: PickupOrderView['status'];
   @ApiProperty({ example: true }) paid!: boolean;
   @ApiProperty({ description: 'How many times the paid-handler ran: exactly once per paid order.', example: 1 }) fulfilledCount!: number;
   @ApiProperty({ type: String, nullable: true, description: "The PayOrder's status.", example: 'SUCCESS' }) payStatus!: string | null;
   @ApiProperty({ type: String, nullable: true }) outTradeNo!: string | null;
   @ApiProperty({ type: String, nullable: true }) transactionId!: string | null;
   @ApiProperty({ description: 'Fen refunded so far.', example: 0 }) refundedFee!: number;
+  @ApiProperty({ description: 'Whether WeChat has the shipping info: uploaded as self-pickup once paid.', example: true })
+  shippingUploaded!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) shippedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the user (or WeChat) confirmed receipt.' })
+  receiptConfirmedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When WeChat released the money to the merchant.' })
+  settledAt!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['PENDING', 'SENDING', 'SENT', 'SKIPPED', 'REFUSED', 'FAILED'],
+    description: 'The "order paid" subscribe message, sent once the payment committed; null when none is configured.',
+    example: 'SENT',
+  })
+  paidMessage!: PickupOrderView['paidMessage'];
+  @ApiProperty({ type: String, nullable: true, description: 'Why the message was not sent.' }) paidMessageDetail!: string | null;
 }
 
 /** The `wx.requestPayment` object (OpenAPI schema of {@link JsapiPaymentParams}). */

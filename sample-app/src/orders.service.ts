@@ -1,8 +1,16 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { OnPayOrderPaid, OnPayRefundSettled, PayOrderStateError, WeChatPayService } from 'nestjs-miniprogram-api';
-import type { PayOrderPaidEvent, PayRefundSettledEvent, WeChatAccount, WxRequestPaymentParams } from 'nestjs-miniprogram-api';
+import { OnPayOrderPaid, OnPayRefundSettled, OnWeChatEvent, PayOrder, PayOrderStateError, WeChatPayService } from 'nestjs-miniprogram-api';
+import type {
+  PayOrderPaidEvent,
+  PayRefundSettledEvent,
+  TradeManageOrderSettlementEvent,
+  WeChatAccount,
+  WeChatPushEvent,
+  WxRequestPaymentParams,
+} from 'nestjs-miniprogram-api';
 import { Repository } from 'typeorm';
+import { OrderPaidMessages } from './order-messages';
 import { PickupOrder } from './pickup-order.entity';
 
 /** What the API shows of an order. */
@@ -17,6 +25,16 @@ export interface PickupOrderView {
   outTradeNo: string | null;
   transactionId: string | null;
   refundedFee: number;
+  /** Whether WeChat has the shipping info (uploaded as self-pickup once paid, `shipping.autoUpload`). */
+  shippingUploaded: boolean;
+  /** ISO 8601 times from the PayOrder, kept by WeChat's `trade_manage_order_settlement` pushes. */
+  shippedAt: string | null;
+  receiptConfirmedAt: string | null;
+  settledAt: string | null;
+  /** The "order paid" subscribe message: `PENDING`, `SENDING`, `SENT`, `SKIPPED`, `REFUSED`, `FAILED`; null: none configured. */
+  paidMessage: PickupOrder['paidMessage'];
+  /** Why it was not sent. */
+  paidMessageDetail: string | null;
 }
 
 @Injectable()
@@ -24,6 +42,7 @@ export class OrdersService {
   constructor(
     @InjectRepository(PickupOrder) private readonly orders: Repository<PickupOrder>,
     private readonly wechatPay: WeChatPayService,
+    private readonly paidMessages: OrderPaidMessages,
   ) {}
 
   async create(account: WeChatAccount, description: string, totalFee: number): Promise<PickupOrderView> {
@@ -72,14 +91,40 @@ export class OrdersService {
     }
   }
 
-  /** Runs once per paid order, inside the payment's transaction. */
+  /**
+   * Runs once per paid order, inside the payment's transaction. The "order paid" message is only queued here: it is
+   * sent once the payment has committed (see {@link OrderPaidMessages}).
+   */
   @OnPayOrderPaid()
-  async fulfil({ order, manager }: PayOrderPaidEvent): Promise<void> {
+  async fulfil({ order, manager, afterCommit }: PayOrderPaidEvent): Promise<void> {
     await manager
       .createQueryBuilder()
       .update(PickupOrder)
-      .set({ status: 'FULFILLED', fulfilledCount: () => 'fulfilled_count + 1' })
+      .set({ status: 'FULFILLED', fulfilledCount: () => 'fulfilled_count + 1', ...this.paidMessages.queued(afterCommit) })
       .where('pay_order_id = :id', { id: order.id })
+      .execute();
+  }
+
+  /**
+   * WeChat settled the order (the user confirmed receipt, or WeChat did after the pickup order's two days): the pickup
+   * order is complete. Runs exactly once per push, in its transaction, beside the module's own handler that records the
+   * dates on the PayOrder. The same event without `settlement_time` is the shipment push: nothing to do yet.
+   */
+  @OnWeChatEvent('trade_manage_order_settlement')
+  async settled({ message, manager }: WeChatPushEvent<TradeManageOrderSettlementEvent>): Promise<void> {
+    if (message.settlement_time === undefined) return;
+    const payOrder = await manager.findOneBy(
+      PayOrder,
+      message.transaction_id ? { transactionId: message.transaction_id } : { outTradeNo: message.merchant_trade_no },
+    );
+    if (!payOrder) return; // not one of this app's orders
+    await manager
+      .createQueryBuilder()
+      .update(PickupOrder)
+      .set({ status: 'COMPLETED' })
+      .where('pay_order_id = :id', { id: payOrder.id })
+      // A refunded order stays refunded.
+      .andWhere('status = :fulfilled', { fulfilled: 'FULFILLED' })
       .execute();
   }
 
@@ -116,5 +161,11 @@ function view(order: PickupOrder): PickupOrderView {
     outTradeNo: order.payOrder?.outTradeNo ?? null,
     transactionId: order.payOrder?.transactionId ?? null,
     refundedFee: order.payOrder?.refundedFee ?? 0,
+    shippingUploaded: order.payOrder?.shippingUploaded ?? false,
+    shippedAt: order.payOrder?.shippedAt?.toISOString() ?? null,
+    receiptConfirmedAt: order.payOrder?.receiptConfirmedAt?.toISOString() ?? null,
+    settledAt: order.payOrder?.settledAt?.toISOString() ?? null,
+    paidMessage: order.paidMessage ?? null,
+    paidMessageDetail: order.paidMessageDetail ?? null,
   };
 }

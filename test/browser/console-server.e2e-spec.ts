@@ -31,8 +31,9 @@ describe('sample app console: server side', () => {
       }
     });
 
-    it('tells the page where the simulator is', async () => {
+    it('tells the page where the simulator is, and which template the order-paid message uses', async () => {
       const res = await fetch(`${sample.appUrl}/console/config`);
+      const orderPaid = sample.simulator!.subscribeTemplates().find((template) => template.title === '付款成功通知');
       expect(await res.json()).toEqual({
         mode: 'simulator',
         appId: 'wxdevsimulator0001',
@@ -40,6 +41,7 @@ describe('sample app console: server side', () => {
         simulatorProxy: '/sim',
         docs: '/docs',
         payApiVersion: 'v2',
+        orderPaidTemplateId: orderPaid!.templateId,
       });
     });
 
@@ -59,6 +61,29 @@ describe('sample app console: server side', () => {
       const empty = await fetch(`${sample.appUrl}/sim/login`, { method: 'POST' });
       expect(empty.status).toBe(200);
       expect((await fetch(`${sample.appUrl}/sim/faults`, { method: 'DELETE' })).status).toBe(200);
+
+      // The control calls of the consent dialog, the shipping side and the push and message panels.
+      const templates = await fetch(`${sample.appUrl}/sim/subscribeTemplates?appId=wxdevsimulator0001`);
+      expect(templates.status).toBe(200);
+      const [oneTime] = ((await templates.json()) as { templates: Array<{ templateId: string }> }).templates;
+      const subscribed = await fetch(`${sample.appUrl}/sim/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ openId: 'oConsoleProxyUser0001', templateIds: [oneTime.templateId], accept: false }),
+      });
+      expect(subscribed.status).toBe(200);
+      expect(await subscribed.json()).toMatchObject({ answers: { [oneTime.templateId]: 'reject' }, pushes: [{ acknowledged: true }] });
+      expect(await (await fetch(`${sample.appUrl}/sim/pushes`)).json()).toMatchObject({
+        pushes: [{ message: { Event: 'subscribe_msg_popup_event' }, acknowledged: true }],
+      });
+      expect(await (await fetch(`${sample.appUrl}/sim/messages?openId=oConsoleProxyUser0001`)).json()).toEqual({ messages: [] });
+      expect((await fetch(`${sample.appUrl}/sim/shipping?transactionId=4200000000000000000000000000`)).status).toBe(404);
+      const receipt = await fetch(`${sample.appUrl}/sim/confirmReceive`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ transactionId: '4200000000000000000000000000' }),
+      });
+      expect(receipt.status).toBe(404);
     });
 
     it('forwards nothing but one-word control calls with GET, POST or DELETE', async () => {

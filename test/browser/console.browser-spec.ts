@@ -152,6 +152,18 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     await expect(result.textContent()).resolves.toContain('+86 13800138000');
   });
 
+  it('wx.requestSubscribeMessage(): the user accepts the order-paid template, WeChat pushes the answer to the app', async () => {
+    await expect(text('#subscribe-template')).resolves.toMatch(/^Template 付款成功通知 \(one-time: 物品名称, 付款金额, 付款时间\) \S+$/);
+    const result = await step('#btn-subscribe-accept', '#subscribe-result');
+    await expect(result.getAttribute('data-answer')).resolves.toBe('accept');
+    await expect(result.textContent()).resolves.toBe(
+      'accepted subscribe_msg_popup_event pushed, the app answered success · one-time acceptances left 1',
+    );
+    await expect($('#pushes li[data-event="subscribe_msg_popup_event"][data-answer="success"]').count()).resolves.toBe(1);
+    await $('#step-subscribe').scrollIntoViewIfNeeded();
+    await shot('02-subscribe');
+  });
+
   it('creates a pickup order', async () => {
     await step('#btn-order', '#pay-result');
     await expect(text('#order-title')).resolves.toBe('Order #1 · Pickup order');
@@ -185,7 +197,7 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
       verifier.update(`wxdevsimulator0001\n${signed.timeStamp}\n${signed.nonceStr}\n${signed.package}\n`);
       expect(verifier.verify(SIMULATOR_DEV_V3.merchantCertificate, signed.paySign, 'base64')).toBe(true);
       await $('#step-order').scrollIntoViewIfNeeded();
-      await shot('02-pay-params');
+      await shot('03-pay-params');
       return;
     }
     await expect(check.textContent()).resolves.toMatch(
@@ -198,7 +210,7 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     // The check itself: the page's MD5 agrees with a known vector.
     expect(await page.evaluate(() => window.md5('abc'))).toBe('900150983cd24fb0d6963f7d28e17f72');
     await $('#step-order').scrollIntoViewIfNeeded();
-    await shot('02-pay-params');
+    await shot('03-pay-params');
   });
 
   it('confirms the payment: the notification arrives, the order is paid and fulfilled once', async () => {
@@ -213,7 +225,58 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     await expect(text('[data-field="payStatus"]')).resolves.toBe('SUCCESS');
     await expect($(`#notifications li[data-kind="pay"][data-variant="genuine"][data-answer="${expected.ok}"]`).count()).resolves.toBe(1);
     await $('#step-order').scrollIntoViewIfNeeded();
-    await shot('03-paid');
+    await shot('04-paid');
+  });
+
+  it('sends the order-paid message once the payment committed: the user accepted it, so it is delivered', async () => {
+    const result = $('#message-result');
+    await expect(result.getAttribute('data-message')).resolves.toBe('SENT');
+    await expect(result.textContent()).resolves.toBe(
+      'Order-paid message sent 付款成功通知: delivered to the user (see Subscribe messages)',
+    );
+    await expect(text('[data-field="paidMessage"]')).resolves.toBe('SENT');
+    const messages = $('#messages li[data-template]');
+    await expect(messages.count()).resolves.toBe(1);
+    await expect(messages.locator('.n-detail').textContent()).resolves.toMatch(
+      /^to o\S+ · 物品名称:Pickup order · 付款金额:¥0\.01 · 付款时间:\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/,
+    );
+  });
+
+  it('shows the upload the app made once the order was paid: self-pickup, WeChat state 2, the money frozen', async () => {
+    const result = $('#shipping-result');
+    await expect(result.getAttribute('data-order-state')).resolves.toBe('2');
+    await expect(result.textContent()).resolves.toBe('uploaded self-pickup "Pickup order*1" · WeChat: state 2 (shipped) · funds frozen');
+    await expect(text('[data-field="shippingUploaded"]')).resolves.toBe('yes');
+    await expect(text('[data-field="shippedAt"]')).resolves.toMatch(/^\d{4}-\d\d-\d\dT/);
+    await expect(text('[data-field="settledAt"]')).resolves.toBe('—');
+    // The shipment push reaches the app a moment after the upload: refresh until it is listed as acknowledged.
+    const shipped = $('#pushes li[data-event="trade_manage_order_settlement"][data-acknowledged="yes"]');
+    for (let i = 0; i < 20 && (await shipped.count()) === 0; i++) {
+      await page.waitForTimeout(100);
+      await $('#btn-pushes').click();
+    }
+    await expect(shipped.count()).resolves.toBe(1);
+    await expect(shipped.locator('.n-detail').textContent()).resolves.toMatch(
+      /^order pickup000001 shipped: the money stays frozen · json, safe mode · 1 attempt, answered success · acknowledged$/,
+    );
+    expect(await $('#btn-receive').isEnabled()).toBe(true);
+    await $('#step-shipping').scrollIntoViewIfNeeded();
+    await shot('05-shipping');
+  });
+
+  it('confirms receipt in WeChat: WeChat settles and pushes, the order turns COMPLETED, the money is released', async () => {
+    const result = await step('#btn-receive', '#receive-result');
+    await expect(result.getAttribute('data-order-state')).resolves.toBe('4');
+    await expect(result.textContent()).resolves.toBe(
+      'completed WeChat: state 4 (settled) · funds released · settlement push answered success · order COMPLETED',
+    );
+    await expect(text('#order-status')).resolves.toBe('COMPLETED');
+    await expect(text('[data-field="receiptConfirmedAt"]')).resolves.toMatch(/^\d{4}-\d\d-\d\dT/);
+    await expect(text('[data-field="settledAt"]')).resolves.toMatch(/^\d{4}-\d\d-\d\dT/);
+    await expect(
+      $('#pushes li[data-event="trade_manage_order_settlement"][data-answer="success"] .n-detail').first().textContent(),
+    ).resolves.toMatch(/^order pickup000001 settled: receipt confirmed · /);
+    expect(await $('#btn-receive').isDisabled()).toBe(true);
   });
 
   it(`a duplicate notification ×5: answered ${expected.ok}, fulfilled still once`, async () => {
@@ -230,7 +293,7 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
       new RegExp(`^${expected.forged} → app answered ${expected.refused} \\(.+\\) · fulfilledCount still 1$`),
     );
     await expect($(`#notifications li[data-variant="${expected.forged}"][data-answer="${expected.refused}"]`).count()).resolves.toBe(1);
-    await expect(text('#order-status')).resolves.toBe('FULFILLED');
+    await expect(text('#order-status')).resolves.toBe('COMPLETED');
   });
 
   it('WeChat busy (errcode -1 ×3): the app retries, then answers 503', async () => {
@@ -240,7 +303,7 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
       /^503 Service Unavailable: WeChat is busy; retry shortly\. · WeChat answered errcode -1 \(busy\) 3× \(the app retried 2×\)$/,
     );
     await $('#step-trouble').scrollIntoViewIfNeeded();
-    await shot('04-fault');
+    await shot('06-fault');
   });
 
   it('WeChat rate limit (45011): 429 with the errcode', async () => {
@@ -284,9 +347,14 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
       '/sim/pay',
       '/sim/notify',
       '/sim/faults',
+      '/sim/subscribe',
+      '/sim/confirmReceive',
+      '/sim/pushes',
+      '/sim/messages',
     ]) {
       expect(urls).toContain(url);
     }
+    expect(urls).toContain(`/sim/shipping?transactionId=${await text('[data-field="transactionId"]')}`);
     // The 503 of the busy login, opened: request and response bodies.
     const failed = $('#log .log-entry[data-status="503"][data-url="/miniprogram_auth/login"]');
     expect(await failed.count()).toBe(1);
@@ -300,11 +368,14 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     // One exchange opened in the log, as a reader would: the refund request and its answer.
     await $('#log .log-entry[data-url="/orders/1/refund"] summary').click();
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shot('05-final', true);
+    // Still readable on a phone with every panel filled: nothing is wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot('07-final', true);
     if (version !== 'v2') return; // docs/console.png shows the v2 flow
-    // docs/console.png: four phone screens side by side: sign-in and profile, order and pay, what WeChat did, the log.
+    // docs/console.png: six phone screens side by side: sign-in and profile, the subscribe dialog, order and pay, the
+    // message and the shipping, what WeChat did wrong, and the pushes and messages WeChat delivered.
     const screens: string[] = [];
-    for (const id of [null, 'step-order', 'step-trouble', 'notifications-card']) {
+    for (const id of [null, 'step-subscribe', 'step-order', 'btn-confirm', 'step-trouble', 'pushes-card']) {
       await page.evaluate((target) => {
         const bar = document.querySelector('header')!.getBoundingClientRect().height;
         const top = target ? document.getElementById(target)!.getBoundingClientRect().top + window.scrollY - bar - 8 : 0;
@@ -324,6 +395,27 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     await composer.close();
     writeFileSync(DOCS_IMAGE, composite);
     expect(composite.length).toBeLessThan(1_000_000);
+  });
+
+  it('a user who rejected the template gets no message: the app skips it without asking WeChat', async () => {
+    const rejected = await step('#btn-subscribe-reject', '#subscribe-result');
+    await expect(rejected.getAttribute('data-answer')).resolves.toBe('reject');
+    await expect(rejected.textContent()).resolves.toBe(
+      'rejected subscribe_msg_popup_event pushed, the app answered success · one-time acceptances left 0',
+    );
+    await step('#btn-order', '#pay-result');
+    await expect(text('#order-title')).resolves.toBe('Order #2 · Pickup order');
+    await expect(text('#message-result')).resolves.toBe('Order-paid message: —');
+    await step('#btn-pay', '#pay-result');
+    await step('#btn-confirm', '#pay-result');
+    const result = $('#message-result');
+    await expect(result.getAttribute('data-message')).resolves.toBe('SKIPPED');
+    await expect(result.textContent()).resolves.toBe(
+      'Order-paid message skipped 付款成功通知: the user has no acceptance of the template: the app did not ask WeChat (not-accepted: the consent record has no acceptance)',
+    );
+    await expect($('#messages li[data-template]').count()).resolves.toBe(1); // still the first order's only
+    // The order is shipped all the same.
+    await expect($('#shipping-result').getAttribute('data-order-state')).resolves.toBe('2');
   });
 
   // Swagger UI does not depend on the pay version: once is enough.
@@ -352,7 +444,7 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
       ]),
     );
     await expect($('.btn.authorize').count()).resolves.toBe(1); // the Token security scheme
-    await shot('06-docs');
+    await shot('08-docs');
     const json = (await (await page.request.get(`${sample.appUrl}/docs-json`)).json()) as { components: { securitySchemes: object } };
     expect(json.components.securitySchemes).toEqual({
       Token: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Authorization' }),

@@ -5,16 +5,19 @@ import type { WeChatPushEvent, WeChatPushMessage } from '../../lib';
 /** A host provider with push handlers that records every call and can be told to fail. */
 @Injectable()
 export class PushEventsProbe {
-  readonly events: Array<Omit<WeChatPushEvent, 'manager'>> = [];
+  readonly events: Array<Omit<WeChatPushEvent, 'manager' | 'afterCommit'>> = [];
   readonly texts: WeChatPushMessage[] = [];
   readonly unclaimed: WeChatPushMessage[] = [];
+  /** The settlement pushes whose after-commit work ran (by CreateTime): only once committed. */
+  readonly afterCommitted: number[] = [];
   /** How many of the next event-handler calls throw (after writing through the manager). */
   failNext = 0;
   /** Delay inside the handler, to widen race windows. */
   delayMs = 0;
 
   @OnWeChatEvent('trade_manage_order_settlement')
-  async settled({ manager, ...event }: WeChatPushEvent): Promise<void> {
+  async settled({ manager, afterCommit, ...event }: WeChatPushEvent): Promise<void> {
+    afterCommit(() => this.afterCommitted.push(event.message.CreateTime));
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     // A write inside the transaction: it must commit or roll back with the receipt.
     await manager

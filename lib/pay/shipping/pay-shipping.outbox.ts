@@ -35,6 +35,8 @@ export class PayShippingOutbox implements OnApplicationBootstrap, BeforeApplicat
   private readonly inflight = new InflightWork();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** A sweep was asked for while one ran. */
+  private again = false;
   private stopped = false;
 
   constructor(
@@ -77,9 +79,25 @@ export class PayShippingOutbox implements OnApplicationBootstrap, BeforeApplicat
     });
   }
 
-  /** Sends what is due now, once; a sweep already running is joined rather than doubled. */
+  /**
+   * Sends what is due now. A sweep already running is not doubled: it is followed by one more, since a payment that
+   * committed after it read its rows would otherwise wait for the next interval.
+   */
   sweep(): Promise<void> {
-    this.sweeping ??= this.inflight.track(this.sendDue()).finally(() => (this.sweeping = undefined));
+    if (this.sweeping) {
+      this.again = true;
+      return this.sweeping;
+    }
+    this.sweeping = this.inflight
+      .track(
+        (async () => {
+          do {
+            this.again = false;
+            await this.sendDue();
+          } while (this.again && !this.stopped);
+        })(),
+      )
+      .finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 
