@@ -144,7 +144,9 @@ describe('no secret reaches a log or an error answer', () => {
     const stale = sim.userInfo({ openId: alice.openId, userInfo: { nickName: 'Stale' } });
     const refused = await call('POST', '/miniprogram_auth/updateUserInfo', stale, alice.token);
     expect(refused.status).toBe(400);
-    expect(refused.body.reason).toBe('BAD_PADDING');
+    // Decrypted with the wrong key, the last block ends in valid PKCS#7 padding about once in 256 tries (a last byte
+    // of 0x01); the text is then not JSON. Either way it is refused for what it is.
+    expect(['BAD_PADDING', 'INVALID_JSON']).toContain(refused.body.reason);
     // Bad base64, an IV of the wrong length.
     expect((await call('POST', '/miniprogram_auth/updateUserInfo', { ...stale, iv: 'AAAA' }, alice.token)).status).toBe(400);
 
