@@ -61,6 +61,14 @@ export { OnMediaCheckResult } from './security/media-check.decorators';
 export { ContentSecurityScene } from './security/security.interfaces';
 export type * from './security/security.interfaces';
 
+export { WeChatProfileService } from './profile/wechat-profile.service';
+export { MiniProgramProfileController } from './profile/profile.controller';
+export { LocalDirectoryAvatarStore } from './profile/avatar.store';
+export type { AvatarStore, StoredAvatar } from './profile/avatar.store';
+export { ProfileInputError, ProfileContentRefusedError, ProfileCheckUnavailableError } from './profile/profile.errors';
+export type { ProfileReviewDecision, ProfileUpdateInput, WeChatProfileUpdateView } from './profile/profile.interfaces';
+export type { SniffedImageType } from './utils/image-sniff';
+
 export { WeChatPayService } from './pay/wechat-pay.service';
 export { PayNotifyController } from './pay/pay-notify.controller';
 export { OnPayOrderPaid, OnPayRefundSettled } from './pay/pay-event.decorators';

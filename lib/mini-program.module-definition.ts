@@ -3,6 +3,7 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MiniProgramAuthController } from './auth/mini-program-auth.controller';
 import { PayNotifyController } from './pay/pay-notify.controller';
+import { MiniProgramProfileController } from './profile/profile.controller';
 import { MINI_PROGRAM_ENTITIES } from './entities';
 import { DEFAULT_PUSH_PATH, DEFAULT_ROUTE_PREFIX } from './mini-program.constants';
 import { WeChatPushController } from './push/wechat-push.controller';
@@ -46,6 +47,7 @@ export const {
     const routePrefix = extras.routePrefix ?? EXTRAS_DEFAULTS.routePrefix;
     const controllers = [
       ...((extras.authController ?? EXTRAS_DEFAULTS.authController) ? [controllerAt(MiniProgramAuthController, routePrefix)] : []),
+      ...((extras.authController ?? EXTRAS_DEFAULTS.authController) ? [controllerAt(MiniProgramProfileController, routePrefix)] : []),
       ...((extras.payNotifyController ?? EXTRAS_DEFAULTS.payNotifyController) ? [controllerAt(PayNotifyController, routePrefix)] : []),
       ...((extras.pushController ?? EXTRAS_DEFAULTS.pushController)
         ? [controllerAt(WeChatPushController, `${routePrefix}/${extras.pushPath ?? EXTRAS_DEFAULTS.pushPath}`)]

@@ -36,6 +36,9 @@ import { WeChatCustomerMessageService } from './customer-service/wechat-customer
 import { WeChatLinkService } from './links/wechat-link.service';
 import { WeChatSecurityService } from './security/wechat-security.service';
 import { WeChatMediaCheckResults } from './security/media-check.results';
+import { CommitHooks } from './profile/commit-hooks';
+import { ProfileAvatars } from './profile/profile-avatars';
+import { WeChatProfileService } from './profile/wechat-profile.service';
 
 /**
  * Everything a WeChat Mini Program backend needs server-side. Import it once with
@@ -92,6 +95,9 @@ import { WeChatMediaCheckResults } from './security/media-check.results';
     WeChatLinkService,
     WeChatSecurityService,
     WeChatMediaCheckResults,
+    CommitHooks,
+    ProfileAvatars,
+    WeChatProfileService,
   ],
   exports: [
     MINI_PROGRAM_OPTIONS,
@@ -112,6 +118,7 @@ import { WeChatMediaCheckResults } from './security/media-check.results';
     WeChatCustomerMessageService,
     WeChatLinkService,
     WeChatSecurityService,
+    WeChatProfileService,
   ],
 })
 export class MiniProgramModule extends ConfigurableModuleClass implements NestModule {

@@ -51,6 +51,7 @@ describe('MiniProgramModule configuration', () => {
         const wx = sim.login();
         const res = await h.http().post('/api/wx/login').send({ code: wx.code }).expect(200);
         await h.http().get('/api/wx/me').set('Authorization', `Token ${res.body.token}`).expect(200);
+        await h.http().post('/api/wx/profile').set('Authorization', `Token ${res.body.token}`).send({ nickName: '小明' }).expect(200);
         await h.http().post('/miniprogram_auth/login').send({ code: 'x' }).expect(404);
       } finally {
         await h.close();
@@ -61,6 +62,7 @@ describe('MiniProgramModule configuration', () => {
       const h = await startHarness({ sim, style, extras: { authController: false } });
       try {
         await h.http().post('/miniprogram_auth/login').send({ code: sim.login().code }).expect(404);
+        await h.http().post('/miniprogram_auth/profile').send({ nickName: '小明' }).expect(404);
         const result = await h.app.get(MiniProgramAuthService).login(sim.login().code);
         await h.http().get('/host/whoami').set('Authorization', `Token ${result.token}`).expect(200);
       } finally {
@@ -91,7 +93,8 @@ describe('MiniProgramModule configuration', () => {
     });
     expect(dynamic.global).toBe(false);
     const paths = (dynamic.controllers ?? []).map((c: object) => Reflect.getMetadata('path', c));
-    expect(paths).toEqual(['miniprogram_auth', 'miniprogram_auth', 'miniprogram_auth/wechatPush']);
+    // The auth controller, the profile controller (mounted with it), the pay notifications, the push route.
+    expect(paths).toEqual(['miniprogram_auth', 'miniprogram_auth', 'miniprogram_auth', 'miniprogram_auth/wechatPush']);
   });
 
   it('exports every entity for hosts that list entities themselves, and works that way', async () => {

@@ -12,11 +12,11 @@ const ROUTE = '/miniprogram_auth/wechatPush';
 /** A host provider with an `@OnMediaCheckResult()` handler that records each call, writes in its transaction, and can fail. */
 @Injectable()
 class MediaCheckProbe {
-  readonly events: Array<Omit<MediaCheckResultEvent, 'manager'>> = [];
+  readonly events: Array<Omit<MediaCheckResultEvent, 'manager' | 'afterCommit'>> = [];
   failNext = 0;
 
   @OnMediaCheckResult()
-  async checked({ manager, ...event }: MediaCheckResultEvent): Promise<void> {
+  async checked({ manager, afterCommit: _afterCommit, ...event }: MediaCheckResultEvent): Promise<void> {
     // A write inside the push's transaction: it commits or rolls back with the record.
     await manager.update(WeChatAccount, { openId: event.check.openId ?? '' }, { city: `${event.status}:${event.traceId}` });
     if (this.failNext > 0) {

@@ -10,6 +10,10 @@ export interface WeChatAccountView {
   unionId: string | null;
   nickName: string | null;
   avatarUrl: string | null;
+  /** A nickname waiting for the host's review (`POST profile` with `profile.nicknameReview: 'hold'`). */
+  pendingNickName: string | null;
+  /** An uploaded avatar waiting for WeChat's verdict (or the host's review): the user may preview it, others see `avatarUrl`. */
+  pendingAvatarUrl: string | null;
   gender: number | null;
   city: string | null;
   province: string | null;
@@ -43,6 +47,8 @@ export function toAccountView(a: WeChatAccount): WeChatAccountView {
     unionId: a.unionId ?? null,
     nickName: a.nickName ?? null,
     avatarUrl: a.avatarUrl ?? null,
+    pendingNickName: a.pendingNickName ?? null,
+    pendingAvatarUrl: a.pendingAvatarUrl ?? null,
     gender: a.gender ?? null,
     city: a.city ?? null,
     province: a.province ?? null,

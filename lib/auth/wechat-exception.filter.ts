@@ -4,10 +4,14 @@ import { UserDataDecryptError } from '../errors/user-data-decrypt.error';
 import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
 import { WeChatInputError } from '../errors/wechat-input.error';
 import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
+import { ProfileCheckUnavailableError, ProfileContentRefusedError, ProfileInputError } from '../profile/profile.errors';
 
 const STATUS_NAMES: Partial<Record<number, string>> = {
   400: 'Bad Request',
   409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   403: 'Forbidden',
   429: 'Too Many Requests',
   502: 'Bad Gateway',
@@ -72,6 +76,19 @@ export function toHttpException(error: unknown): HttpException | null {
   if (error instanceof WeChatPayInputError || error instanceof WeChatInputError) {
     return new HttpException({ statusCode: 400, error: 'Bad Request', message: error.problems }, 400, { cause: error });
   }
+  if (error instanceof ProfileInputError) {
+    const status = error.status;
+    return new HttpException({ statusCode: status, error: STATUS_NAMES[status], message: error.message }, status, { cause: error });
+  }
+  if (error instanceof ProfileContentRefusedError) {
+    const { message, field, suggest, label } = error;
+    return new HttpException({ statusCode: 422, error: STATUS_NAMES[422], message, field, suggest, label }, 422, { cause: error });
+  }
+  if (error instanceof ProfileCheckUnavailableError) {
+    // The Retry-After header is set by WeChatExceptionFilter; callers of this function find it in `retryAfterSeconds`.
+    const body = { statusCode: 503, error: STATUS_NAMES[503], message: `${error.message}; retry in ${error.retryAfterSeconds} s.` };
+    return new HttpException(body, 503, { cause: error });
+  }
   if (error instanceof PayOrderStateError) {
     return new HttpException({ statusCode: 409, error: 'Conflict', message: error.message, status: error.status }, 409, { cause: error });
   }
@@ -106,6 +123,9 @@ export function toHttpException(error: unknown): HttpException | null {
   WeChatPayInputError,
   WeChatInputError,
   PayOrderStateError,
+  ProfileInputError,
+  ProfileContentRefusedError,
+  ProfileCheckUnavailableError,
 )
 export class WeChatExceptionFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('MiniProgram');
@@ -113,6 +133,10 @@ export class WeChatExceptionFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     const mapped = toHttpException(exception);
     if (mapped && mapped.getStatus() >= 500) this.logger.warn((exception as Error).message);
+    if (exception instanceof ProfileCheckUnavailableError) {
+      const adapter = this.applicationRef ?? this.httpAdapterHost?.httpAdapter;
+      adapter?.setHeader(host.switchToHttp().getResponse(), 'Retry-After', String(exception.retryAfterSeconds));
+    }
     super.catch(mapped ?? exception, host);
   }
 }

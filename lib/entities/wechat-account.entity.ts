@@ -31,6 +31,30 @@ export class WeChatAccount {
   @Column({ name: 'avatar_url', type: 'varchar', length: 1024, nullable: true })
   avatarUrl!: string | null;
 
+  /**
+   * A nickname the user chose that WeChat's check sent to review (`profile.nicknameReview: 'hold'`): kept here, not
+   * shown, until the host decides (`WeChatProfileService.reviewNickName`); `nickName` stays as it was meanwhile.
+   */
+  @Column({ name: 'pending_nick_name', type: 'varchar', length: 100, nullable: true })
+  pendingNickName!: string | null;
+
+  /** An uploaded avatar waiting for WeChat's verdict (`wxa_media_check`): the URL the store gave it, not shown yet. */
+  @Column({ name: 'pending_avatar_url', type: 'varchar', length: 1024, nullable: true })
+  pendingAvatarUrl!: string | null;
+
+  /** The `profile.avatarStore` key of `pendingAvatarUrl`, to remove the file if the avatar is withdrawn or replaced. */
+  @Column({ name: 'pending_avatar_key', type: 'varchar', length: 255, nullable: true })
+  pendingAvatarKey!: string | null;
+
+  /** The store key of `avatarUrl` when it is an uploaded avatar (`null` for WeChat's own URLs), removed when replaced. */
+  @Column({ name: 'avatar_key', type: 'varchar', length: 255, nullable: true })
+  avatarKey!: string | null;
+
+  /** The `trace_id` of the media check of the latest uploaded avatar: how its pushed verdict finds the account. */
+  @Index('IDX_miniprogram_wechat_account_avatar_check')
+  @Column({ name: 'avatar_check_trace_id', type: 'varchar', length: 128, nullable: true })
+  avatarCheckTraceId!: string | null;
+
   /** 0 unknown, 1 male, 2 female, as WeChat sends it. */
   @Column({ type: 'smallint', nullable: true })
   gender!: number | null;

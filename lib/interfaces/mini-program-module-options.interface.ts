@@ -1,5 +1,6 @@
 import type { AccessTokenStore } from '../wechat/access-token.store';
 import type { MiniProgramPayOptions, ResolvedPayOptions } from './wechat-pay-options.interface';
+import type { MiniProgramProfileOptions, ResolvedProfileOptions } from './wechat-profile-options.interface';
 import type { MiniProgramPushOptions, ResolvedPushOptions } from './wechat-push-options.interface';
 import type { MiniProgramSubscribeOptions, ResolvedSubscribeOptions } from './wechat-subscribe-options.interface';
 import type { MiniProgramShippingOptions, ResolvedShippingOptions } from './wechat-shipping-options.interface';
@@ -57,6 +58,8 @@ export interface MiniProgramModuleOptions {
   subscribe?: MiniProgramSubscribeOptions;
   /** Order shipping info: the automatic upload for orders that need no logistics. */
   shipping?: MiniProgramShippingOptions;
+  /** The profile of `POST profile` (nickname and avatar fill-in components): the avatar store, limits and review policies. */
+  profile?: MiniProgramProfileOptions;
   /**
    * Where access tokens are kept. Default: an in-memory store (one per process). Give a shared
    * store (e.g. Redis) when several processes call WeChat's token-protected APIs.
@@ -109,4 +112,6 @@ export interface ResolvedMiniProgramOptions {
   push?: ResolvedPushOptions;
   subscribe?: ResolvedSubscribeOptions;
   shipping?: ResolvedShippingOptions;
+  /** Absent when not configured: the profile route then uses the defaults and refuses avatars. */
+  profile?: ResolvedProfileOptions;
 }

@@ -115,6 +115,12 @@ export class WeChatAccountResponse implements WeChatAccountView {
   @ApiProperty({ type: String, nullable: true })
   avatarUrl!: string | null;
 
+  @ApiProperty({ type: String, nullable: true, description: "A nickname waiting for the host's review (`POST profile`)." })
+  pendingNickName!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "An uploaded avatar waiting for WeChat's verdict (`POST profile`)." })
+  pendingAvatarUrl!: string | null;
+
   @ApiProperty({ type: Number, nullable: true, enum: [0, 1, 2] })
   gender!: number | null;
 

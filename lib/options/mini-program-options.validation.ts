@@ -25,6 +25,7 @@ import { certificateSerialNo, isPayV3ApiKey, loadPayV3PrivateKey, loadPayV3Publi
 import { PushOptionsSchema, resolvePushOptions } from './push-options.validation';
 import { resolveSubscribeOptions, SubscribeOptionsSchema } from './subscribe-options.validation';
 import { resolveShippingOptions } from './shipping-options.validation';
+import { resolveProfileOptions } from './profile-options.validation';
 import type {
   MiniProgramModuleOptions,
   MiniProgramPayOptions,
@@ -139,7 +140,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
     throw new MiniProgramOptionsError([{ key: '(options)', messages: ['options must be an object with appId and appSecret'] }]);
   }
   // The store is a live object; keep it out of the transformation so it is not copied.
-  const { accessTokenStore, pay, shipping: rawShipping, ...plain } = raw;
+  const { accessTokenStore, pay, shipping: rawShipping, profile: rawProfile, ...plain } = raw;
   const { clientCert, ca, v3: _v3, ...plainPay } = pay ?? ({} as MiniProgramPayOptions);
   const instance = plainToInstance(OptionsSchema, pay === undefined ? plain : { ...plain, pay: plainPay });
   instance.accessTokenStore = accessTokenStore;
@@ -155,6 +156,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
   const push = resolvePushOptions(raw.push, problems);
   const subscribe = resolveSubscribeOptions(raw.subscribe, raw.push, problems);
   const shipping = resolveShippingOptions(rawShipping, problems);
+  const profile = resolveProfileOptions(rawProfile, raw.push, problems);
   if (shipping?.autoUpload && !pay)
     problems.push({ key: 'shipping.autoUpload', messages: ['shipping.autoUpload needs pay: it uploads paid orders'] });
   if (problems.length > 0) throw new MiniProgramOptionsError(problems);
@@ -184,6 +186,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
     push,
     subscribe,
     shipping,
+    profile,
   };
 }
 

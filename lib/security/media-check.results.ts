@@ -45,7 +45,7 @@ export class WeChatMediaCheckResults implements OnModuleInit {
   }
 
   @OnWeChatEvent('wxa_media_check')
-  async pushed({ message, manager }: WeChatPushEvent<WxaMediaCheckEvent>): Promise<void> {
+  async pushed({ message, manager, afterCommit }: WeChatPushEvent<WxaMediaCheckEvent>): Promise<void> {
     // Safe mode checks the AppID inside the ciphertext; in plaintext mode this is the only place it can be checked.
     if (message.appid !== undefined && message.appid !== this.options.appId) {
       this.logger.warn('wxa_media_check push for another appid: ignored');
@@ -72,6 +72,7 @@ export class WeChatMediaCheckResults implements OnModuleInit {
       check,
       message,
       manager,
+      afterCommit,
     };
     for (const handler of this.handlers) await handler(event);
   }

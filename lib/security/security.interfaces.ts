@@ -125,4 +125,6 @@ export interface MediaCheckResultEvent {
   /** The push itself. */
   message: WxaMediaCheckEvent;
   manager: EntityManager;
+  /** Runs `work` once the push's transaction has committed, never if it rolls back (see `WeChatPushEvent.afterCommit`). */
+  afterCommit(work: () => unknown): void;
 }

@@ -22,7 +22,7 @@ describe('WeChatSecurityService and the media check results', () => {
   let answer: (req: WeChatRequest) => WeChatJson;
   let service: WeChatSecurityService;
   let results: WeChatMediaCheckResults;
-  let delivered: Array<Omit<MediaCheckResultEvent, 'manager' | 'message'>>;
+  let delivered: Array<Omit<MediaCheckResultEvent, 'manager' | 'message' | 'afterCommit'>>;
   let failNext: boolean;
 
   beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('WeChatSecurityService and the media check results', () => {
         add(
           true,
           (payload) => {
-            const { manager: _manager, message: _message, ...event } = payload as MediaCheckResultEvent;
+            const { manager: _manager, message: _message, afterCommit: _afterCommit, ...event } = payload as MediaCheckResultEvent;
             if (failNext) {
               failNext = false;
               throw new Error('the host handler failed');
