@@ -7,7 +7,7 @@ import {
   nonEmptyString,
   parseJsonObject,
   wechatError,
-  wechatRid,
+  wechatRefusals,
   wechatSuccess,
 } from '../server/simulator-http';
 import type { SimRequest, SimResponse, SimRoute, SimRouteHandler } from '../server/simulator-http';
@@ -36,10 +36,7 @@ const ERRMSG: Readonly<Record<number, string>> = {
 };
 
 /** A WeChat error with the customer-service wording. */
-function refuse(errcode: number, appId: string): SimResponse {
-  const wording = ERRMSG[errcode];
-  return wechatError(errcode, { appId, ...(wording !== undefined ? { errmsg: `${wording}, rid: ${wechatRid()}` } : {}) });
-}
+const refuse = wechatRefusals(ERRMSG);
 
 /**
  * The JSON object of a message API's body and the user it names (`touser`), or the answer when there is none: 44002 for

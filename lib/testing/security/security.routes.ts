@@ -1,5 +1,13 @@
 import { WeChatErrcode } from '../server/simulator.constants';
-import { controlBody, controlOk, nonEmptyString, parseJsonObject, wechatError, wechatRid, wechatSuccess } from '../server/simulator-http';
+import {
+  controlBody,
+  controlOk,
+  nonEmptyString,
+  parseJsonObject,
+  wechatError,
+  wechatRefusals,
+  wechatSuccess,
+} from '../server/simulator-http';
 import type { SimRequest, SimResponse, SimRoute } from '../server/simulator-http';
 import type { SecurityState } from './security-state';
 import type { SimSecurityVerdictsInput } from './security.interfaces';
@@ -23,10 +31,7 @@ const ERRMSG: Readonly<Record<number, string>> = {
 /** msgSecCheck's limit: 文本字数的上限为2500字. What WeChat answers beyond it is not documented: 47001 here. */
 const MAX_TEXT = 2500;
 
-function refuse(errcode: number, appId: string): SimResponse {
-  const wording = ERRMSG[errcode];
-  return wechatError(errcode, { appId, ...(wording !== undefined ? { errmsg: `${wording}, rid: ${wechatRid()}` } : {}) });
-}
+const refuse = wechatRefusals(ERRMSG);
 
 /** What both APIs take, checked: the JSON body, version 2, the scene and the user. */
 type Checked = { ok: true; body: Record<string, unknown>; openId: string; scene: number } | { ok: false; response: SimResponse };

@@ -85,6 +85,15 @@ export function wechatError(errcode: number, options: { appId?: string; errmsg?:
   return jsonResponse(options.status ?? 200, { errcode, errmsg }, { appId: options.appId, errcode });
 }
 
+/**
+ * The error answers of a part of the simulator whose errcodes have wordings of their own: `refuse(errcode, appId)` with
+ * the part's wording (or `wording`, when given), else the common one, and a rid as WeChat adds. @internal
+ */
+export function wechatRefusals(wordings: Readonly<Record<number, string>>) {
+  return (errcode: number, appId: string, wording: string | undefined = wordings[errcode]): SimResponse =>
+    wechatError(errcode, { appId, ...(wording !== undefined ? { errmsg: `${wording}, rid: ${wechatRid()}` } : {}) });
+}
+
 /** A successful WeChat answer, with `errcode: 0, errmsg: 'ok'` first when `withErrcode`. @internal */
 export function wechatSuccess(payload: object, appId: string, withErrcode: boolean): SimResponse {
   if (!withErrcode) return jsonResponse(200, payload, { appId });

@@ -7,7 +7,7 @@ import {
   nonEmptyString,
   parseJsonObject,
   wechatError,
-  wechatRid,
+  wechatRefusals,
   wechatSuccess,
 } from '../server/simulator-http';
 import type { SimRequest, SimResponse, SimRoute } from '../server/simulator-http';
@@ -40,9 +40,10 @@ const LANGS = ['zh_CN', 'en_US', 'zh_HK', 'zh_TW'];
 const PAGE = /^\/?[A-Za-z0-9_\-.]+(?:\/[A-Za-z0-9_\-.]+)*(?:\?[\x21-\x7e]*)?$/;
 
 /** A WeChat error with the subscribe APIs' wording and the detail WeChat appends (`data.thing1.value invalid`). */
+const refuseAs = wechatRefusals(ERRMSG);
+
 function refuse(errcode: number, appId: string, detail?: string): SimResponse {
-  const wording = errcode === SubscribeErrcode.ARGUMENT_INVALID ? `argument invalid! ${detail ?? ''}`.trim() : ERRMSG[errcode];
-  return wechatError(errcode, { appId, ...(wording !== undefined ? { errmsg: `${wording}, rid: ${wechatRid()}` } : {}) });
+  return refuseAs(errcode, appId, errcode === SubscribeErrcode.ARGUMENT_INVALID ? `argument invalid! ${detail ?? ''}`.trim() : undefined);
 }
 
 /**
