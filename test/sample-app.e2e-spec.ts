@@ -1,6 +1,8 @@
 import { createVerify } from 'node:crypto';
+import request from 'supertest';
 import { MINI_PROGRAM_OPTIONS } from '../lib';
 import type { ResolvedMiniProgramOptions } from '../lib';
+import { pngImage } from '../lib/profile/image.spec-kit';
 import { SIMULATOR_DEV_PUSH, SIMULATOR_DEV_V3, WeChatSimulator } from '../lib/testing';
 import type { SimNotification, SimPush, SimShippingOrder, SimSubscribeMessage } from '../lib/testing';
 import { startSampleApp, SampleApp } from '../sample-app/src/bootstrap';
@@ -285,6 +287,75 @@ describe('sample app in simulator mode (the walk-through of docs/try-it.md)', ()
     expect(sends()).toBe(before);
   });
 
+  it("saves the fill-in profile: a nickname checked at once, an avatar pending until WeChat pushes its verdict; the user's code", async () => {
+    const user = await miniProgramUser(sample);
+    const auth = `Token ${user.token}`;
+    const profile = () => request(sample.appUrl).post('/miniprogram_auth/profile').set('Authorization', auth);
+    const me = async () => (await request(sample.appUrl).get('/miniprogram_auth/me').set('Authorization', auth).expect(200)).body as Me;
+    type Me = { id: number; nickName: string | null; avatarUrl: string | null; pendingAvatarUrl: string | null };
+    /** The account once the pushed verdict has settled its pending avatar. */
+    const settled = async () => {
+      let account = await me();
+      for (let i = 0; i < 250 && account.pendingAvatarUrl !== null; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        account = await me();
+      }
+      return account;
+    };
+    const verdicts = (body: object) => user.sim('POST', 'securityVerdicts', body);
+    const served = (url: string) => fetch(`${sample.appUrl}${new URL(url).pathname}`);
+
+    try {
+      // <input type="nickname">: WeChat passes it, it is saved at once.
+      expect((await profile().field('nickName', 'Alice').expect(200)).body).toMatchObject({
+        nickName: 'Alice',
+        pending: { nickName: false, avatar: false },
+      });
+      // WeChat finds the next one risky: 422 with its label, nothing saved.
+      expect((await verdicts({ text: [{ contains: 'Cheap pills', suggest: 'risky', label: 10001 }], delayMs: 50 })).status).toBe(200);
+      const refused = await profile().field('nickName', 'Cheap pills').expect(422);
+      expect(refused.body).toMatchObject({ statusCode: 422, field: 'nickName', suggest: 'risky', label: 10001 });
+      expect((await me()).nickName).toBe('Alice');
+      // A file that is no image is refused before anything is stored or checked.
+      const checks = async () => ((await user.sim<{ checks: unknown[] }>('GET', 'securityChecks')).body.checks ?? []).length;
+      const before = await checks();
+      await profile().attach('avatar', Buffer.from('hello, I am no PNG'), 'avatar.png').expect(415);
+      expect(await checks()).toBe(before);
+
+      // open-type="chooseAvatar" and wx.uploadFile: stored, served at /avatars/, pending until WeChat's verdict is pushed.
+      const png = pngImage(8, 8);
+      const uploaded = await profile().field('nickName', 'Alice').attach('avatar', png, 'tmp_avatar.png').expect(200);
+      const pendingUrl = uploaded.body.pendingAvatarUrl as string;
+      expect(pendingUrl).toMatch(/\/avatars\/[0-9a-f]{64}\.png$/);
+      expect(uploaded.body).toMatchObject({ avatarUrl: null, pending: { nickName: false, avatar: true } });
+      const file = await served(pendingUrl);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toBe('image/png');
+      expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+      // WeChat pushes pass: the avatar is shown.
+      expect(await settled()).toMatchObject({ avatarUrl: pendingUrl, pendingAvatarUrl: null });
+
+      // WeChat finds the next avatar risky: withdrawn, its file removed; the shown one stays.
+      await verdicts({ media: [{ urlContains: '/avatars/', suggest: 'risky', label: 20002 }] });
+      const risky = (await profile().attach('avatar', pngImage(9, 9), 'tmp_b.png').expect(200)).body.pendingAvatarUrl as string;
+      expect(await settled()).toMatchObject({ avatarUrl: pendingUrl, pendingAvatarUrl: null });
+      expect((await served(risky)).status).toBe(404);
+      expect((await served(pendingUrl)).status).toBe(200);
+    } finally {
+      await verdicts({ text: [], media: [], delayMs: 1000 });
+    }
+
+    // The user's mini program code: a PNG of the scene u=<account id>, for the page asked.
+    const code = await fetch(`${sample.appUrl}/profile/code?page=pages/index/index`, { headers: { authorization: auth } });
+    expect(code.status).toBe(200);
+    expect(code.headers.get('content-type')).toBe('image/png');
+    const image = Buffer.from(await code.arrayBuffer());
+    expect(sample.simulator!.readCode(image)).toMatchObject({ scene: `u=${(await me()).id}`, page: 'pages/index/index' });
+    expect((await fetch(`${sample.appUrl}/profile/code?page=pages/index/index`)).status).toBe(401);
+    expect((await fetch(`${sample.appUrl}/profile/code?page=/pages/index`, { headers: { authorization: auth } })).status).toBe(400);
+  });
+
   it('answers GET /health', async () => {
     const res = await fetch(`${sample.appUrl}/health`);
     expect(await res.json()).toEqual({ ok: true });
@@ -445,6 +516,22 @@ describe('sample app configuration', () => {
     expect(loadConfig({ WECHAT_PUSH_TOKEN: 'Token123' }).push).toBeUndefined();
     expect(loadConfig({ WECHAT_ORDER_PAID_TEMPLATE_ID: 'tpl_-1' }).orderPaidTemplateId).toBe('tpl_-1');
     expect(() => loadConfig({ WECHAT_ORDER_PAID_TEMPLATE_ID: 'not a template' })).toThrow(/WECHAT_ORDER_PAID_TEMPLATE_ID/);
+  });
+
+  it('reads the avatars of a real mini program (AVATAR_DIR and AVATAR_BASE_URL, both or neither, with push)', () => {
+    const real = { WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 's' };
+    const push = { WECHAT_PUSH_TOKEN: 'Token123', WECHAT_PUSH_AES_KEY: 'k'.repeat(43) };
+    const avatars = { AVATAR_DIR: '/var/lib/app/avatars', AVATAR_BASE_URL: 'https://api.example.com/avatars' };
+    expect(loadConfig({ ...real, ...push }).avatars).toBeUndefined();
+    expect(loadConfig({ ...real, ...push, ...avatars }).avatars).toEqual({
+      directory: '/var/lib/app/avatars',
+      baseUrl: 'https://api.example.com/avatars',
+    });
+    expect(() => loadConfig({ ...real, ...push, AVATAR_DIR: '/tmp/a' })).toThrow(/both AVATAR_DIR and AVATAR_BASE_URL/);
+    expect(() => loadConfig({ ...real, ...push, ...avatars, AVATAR_BASE_URL: 'api.example.com/avatars' })).toThrow(/AVATAR_BASE_URL/);
+    expect(() => loadConfig({ ...real, ...avatars })).toThrow(/AVATAR_DIR needs WECHAT_PUSH_TOKEN/);
+    // Simulator mode keeps the avatars in a temporary directory of its own.
+    expect(loadConfig(avatars).avatars).toBeUndefined();
   });
 
   it('rejects a bad port', () => {

@@ -77,8 +77,10 @@
   async function exchange(who, method, path, body, options) {
     options = options || {};
     var url = who === 'sim' ? '/sim/' + path : path;
+    // A form (multipart/form-data) goes as it is: the browser writes its content type with the boundary.
+    var form = body instanceof window.FormData;
     var headers = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined && !form) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = 'Token ' + options.token;
     var started = window.performance.now();
     var entry = {
@@ -87,7 +89,7 @@
       url: url,
       forwarded: who === 'sim' && state.config && state.config.simulatorUrl ? state.config.simulatorUrl + '/__sim/' + path : null,
       requestHeaders: options.token ? { Authorization: 'Token ' + short(options.token) } : null,
-      requestBody: body,
+      requestBody: form ? describeForm(body) : body,
       poll: !!options.poll,
     };
     var result;
@@ -95,17 +97,19 @@
       var res = await window.fetch(url, {
         method: method,
         headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
         cache: 'no-store',
       });
-      var text = await res.text();
+      // An image answer (options.binary) is kept as a Blob; the log shows its type and size.
+      var blob = options.binary && res.ok ? await res.blob() : null;
+      var text = blob ? '(' + (blob.type || 'no type') + ', ' + blob.size + ' bytes)' : await res.text();
       var parsed = null;
       try {
-        parsed = text ? JSON.parse(text) : null;
+        parsed = text && !blob ? JSON.parse(text) : null;
       } catch {
         parsed = null;
       }
-      result = { ok: res.ok, status: res.status, statusText: res.statusText, body: parsed, text: text };
+      result = { ok: res.ok, status: res.status, statusText: res.statusText, body: parsed, text: text, blob: blob };
     } catch (error) {
       result = {
         ok: false,
@@ -122,6 +126,16 @@
     entry.ms = Math.round(window.performance.now() - started);
     addLog(entry);
     return result;
+  }
+
+  /** A multipart body for the log: its fields, and each file's name, type and size. */
+  function describeForm(form) {
+    var parts = {};
+    form.forEach(function (value, name) {
+      parts[name] =
+        typeof value === 'string' ? value : '(file ' + value.name + ', ' + (value.type || 'no type') + ', ' + value.size + ' bytes)';
+    });
+    return { 'multipart/form-data': parts };
   }
 
   function app(method, path, body, poll) {
@@ -287,7 +301,8 @@
     var o = state.order;
     var enable = {
       'btn-login': true,
-      'btn-userinfo': signedIn,
+      'btn-profile': signedIn,
+      'btn-code': signedIn,
       'btn-phone': signedIn,
       'btn-subscribe-accept': signedIn && !!(state.config && state.config.orderPaidTemplateId),
       'btn-subscribe-reject': signedIn && !!(state.config && state.config.orderPaidTemplateId),
@@ -541,6 +556,9 @@
         })
         .join(', ');
     }
+    if (m.Event === 'wxa_media_check') {
+      return 'media check ' + (m.result ? m.result.suggest + ', label ' + labelText(m.result.label) : 'failed, errcode ' + m.errcode);
+    }
     if (m.Event === 'subscribe_msg_sent_event') {
       return pushList(m)
         .map(function (item) {
@@ -656,6 +674,7 @@
     show('login-result', 'busy', 'Got code ' + short(wx.code) + '; POST /miniprogram_auth/login…');
     var res = expectOk(await app('POST', '/miniprogram_auth/login', { code: wx.code }), 'Login');
     state.user = { openId: wx.openId, token: res.token, userId: res.user_id };
+    renderProfile({});
     show(
       'login-result',
       'ok',
@@ -667,21 +686,184 @@
     );
   }
 
-  async function userInfo() {
-    show('userinfo-result', 'busy', 'wx.getUserInfo()…');
-    var data = expectOk(
-      await sim('POST', 'userInfo', { openId: state.user.openId, userInfo: { nickName: $('in-nick').value, city: $('in-city').value } }),
-      'wx.getUserInfo()',
-    );
-    var res = expectOk(
-      await app('POST', '/miniprogram_auth/updateUserInfo', { iv: data.iv, encryptedData: data.encryptedData }),
-      'updateUserInfo',
-    );
+  /** WeChat's labels (内容安全), for the refusals and verdicts shown. */
+  var LABELS = {
+    100: 'normal',
+    10001: 'ads',
+    20001: 'politics',
+    20002: 'porn',
+    20003: 'abuse',
+    20006: 'crime',
+    20008: 'fraud',
+    20012: 'vulgar',
+    20013: 'copyright',
+    21000: 'other',
+  };
+  /** The risky verdicts the Verdict control scripts: an ad for a nickname, porn for an avatar. */
+  var RISKY_LABELS = { nickName: 10001, avatar: 20002 };
+
+  function labelText(label) {
+    return label + (LABELS[label] ? ' (' + LABELS[label] + ')' : '');
+  }
+
+  /** An avatar URL of the app's store as this page shows it: its path under /avatars/ (the CSP allows this origin only). */
+  function avatarSrc(url) {
+    if (!url) return null;
+    try {
+      var path = new window.URL(url, window.location.href).pathname;
+      return /^\/avatars\/[0-9a-f]{64}\.(png|jpg|gif|webp)$/.test(path) ? path : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The account's profile as the mini program shows it: the avatar, the nickname, an avatar waiting for its verdict. */
+  function renderProfile(account, withdrawn) {
+    var shown = avatarSrc(account.avatarUrl);
+    $('avatar-shown').hidden = !shown;
+    if (shown) $('avatar-shown').src = shown;
+    $('avatar-none').hidden = !!shown;
+    $('profile-nick').textContent =
+      (account.nickName || '—') + (account.pendingNickName ? ' (held for review: ' + account.pendingNickName + ')' : '');
+    // A withdrawn avatar's file is removed: only the words remain.
+    var pending = avatarSrc(account.pendingAvatarUrl);
+    var box = $('avatar-pending');
+    box.hidden = !pending && !withdrawn;
+    box.setAttribute('data-state', pending ? 'pending' : withdrawn ? 'withdrawn' : 'none');
+    $('avatar-pending-img').hidden = !pending;
+    if (pending) $('avatar-pending-img').src = pending;
+    $('avatar-pending-text').textContent = pending ? "new avatar pending WeChat's verdict" : 'new avatar withdrawn';
+    $('profile-view').setAttribute('data-avatar', shown || '');
+  }
+
+  /** The Verdict control: what the simulator's content check answers next, for this nickname and for the app's avatars. */
+  async function scriptVerdicts(nickName) {
+    var nick = $('verdict-nick').value;
+    var avatar = $('verdict-avatar').value;
+    var rule = function (suggest, field) {
+      return suggest === 'risky' ? { suggest: suggest, label: RISKY_LABELS[field] } : { suggest: suggest };
+    };
+    var text = nick !== 'pass' && nickName ? [Object.assign({ contains: nickName }, rule(nick, 'nickName'))] : [];
+    var media = avatar !== 'pass' ? [Object.assign({ urlContains: '/avatars/' }, rule(avatar, 'avatar'))] : [];
+    expectOk(await sim('POST', 'securityVerdicts', { text: text, media: media }), 'POST /__sim/securityVerdicts');
+    return { nickName: nick, avatar: avatar };
+  }
+
+  /** The fill-in components: the nickname and the chosen avatar go to POST /miniprogram_auth/profile, as wx.uploadFile sends them. */
+  async function saveProfile() {
+    var nickName = $('in-nick').value.trim();
+    var file = $('in-avatar').files[0];
+    if (!nickName && !file) throw new StepError('Enter a nickname or choose an avatar.');
+    show('profile-result', 'busy', "Scripting WeChat's verdicts…");
+    var verdicts = await scriptVerdicts(nickName);
+    var form = new window.FormData();
+    if (nickName) form.append('nickName', nickName);
+    if (file) form.append('avatar', file, file.name);
+    show('profile-result', 'busy', 'POST /miniprogram_auth/profile…');
+    var res = await app('POST', '/miniprogram_auth/profile', form);
+    var b = res.body || {};
+    if (res.status === 422) {
+      show(
+        'profile-result',
+        'warn',
+        chip('refused', 'error'),
+        ' 422 · WeChat found the ' + b.field + ' ' + b.suggest + ', label ' + labelText(b.label) + ': nothing saved',
+      );
+      $('profile-result').setAttribute('data-outcome', 'refused');
+      $('profile-result').setAttribute('data-label', String(b.label));
+      return;
+    }
+    if (!res.ok) {
+      show('profile-result', 'error', chip(String(res.status), 'error'), ' ' + describeError(res, true));
+      $('profile-result').setAttribute('data-outcome', 'error');
+      return;
+    }
+    renderProfile(b);
+    var pending = b.pending || {};
+    var parts = [];
+    if (nickName) parts.push(pending.nickName ? 'nickname held for review' : 'nickname ' + b.nickName);
+    if (file) parts.push("avatar pending WeChat's verdict");
+    var outcome = pending.avatar || pending.nickName ? 'pending' : 'saved';
     show(
-      'userinfo-result',
+      'profile-result',
+      outcome === 'saved' ? 'ok' : 'warn',
+      chip(outcome, outcome === 'saved' ? 'ok' : 'warn'),
+      ' ' + parts.join(' · '),
+    );
+    $('profile-result').setAttribute('data-outcome', outcome);
+    $('profile-result').removeAttribute('data-label');
+    $('in-avatar').value = '';
+    if (pending.avatar) await awaitAvatarVerdict(b.pendingAvatarUrl, verdicts.avatar, parts.slice(0, nickName ? 1 : 0));
+  }
+
+  /**
+   * WeChat checks the avatar asynchronously and pushes its verdict to the app: polls GET /miniprogram_auth/me until the
+   * pending avatar is shown or withdrawn, or until the verdict was pushed and the avatar stays held for review.
+   */
+  async function awaitAvatarVerdict(pendingUrl, scripted, before) {
+    var until = Date.now() + 20000;
+    var prefix = before.length ? before.join(' · ') + ' · ' : '';
+    for (;;) {
+      var me = expectOk(await app('GET', '/miniprogram_auth/me', undefined, true), 'GET /miniprogram_auth/me');
+      if (me.pendingAvatarUrl !== pendingUrl) {
+        var shown = me.avatarUrl === pendingUrl;
+        renderProfile(me, !shown);
+        show(
+          'profile-result',
+          shown ? 'ok' : 'warn',
+          chip(shown ? 'saved' : 'withdrawn', shown ? 'ok' : 'error'),
+          ' ' +
+            prefix +
+            (shown ? 'avatar shown: WeChat pushed pass' : 'avatar withdrawn: WeChat pushed ' + scripted + ', its file removed'),
+        );
+        $('profile-result').setAttribute('data-outcome', shown ? 'saved' : 'withdrawn');
+        await refreshPushes();
+        return;
+      }
+      var checks = expectOk(await sim('GET', 'securityChecks', undefined, true), 'GET /__sim/securityChecks').checks || [];
+      var check = checks.filter(function (c) {
+        return c.mediaUrl === pendingUrl;
+      })[0];
+      if (check && check.pushId && (await app('GET', '/miniprogram_auth/me', undefined, true)).body.pendingAvatarUrl === pendingUrl) {
+        show(
+          'profile-result',
+          'warn',
+          chip('pending', 'warn'),
+          ' ' + prefix + 'WeChat pushed ' + check.suggest + ": the avatar is held for the app's review",
+        );
+        $('profile-result').setAttribute('data-outcome', 'held');
+        await refreshPushes();
+        return;
+      }
+      if (Date.now() > until) {
+        show('profile-result', 'warn', chip('pending', 'warn'), ' ' + prefix + 'no verdict from WeChat yet');
+        return;
+      }
+      await sleep(250);
+    }
+  }
+
+  var codeUrl = null;
+
+  /** The user's mini program code: a PNG fetched with the token, shown through an object URL. */
+  async function myCode() {
+    show('code-result', 'busy', 'GET /profile/code…');
+    var page = 'pages/index/index';
+    var res = await exchange('app', 'GET', '/profile/code?page=' + page, undefined, {
+      token: state.user.token,
+      binary: true,
+    });
+    if (!res.ok) throw new StepError('My code failed: ' + describeError(res));
+    if (codeUrl) window.URL.revokeObjectURL(codeUrl);
+    codeUrl = window.URL.createObjectURL(res.blob);
+    var img = $('code-img');
+    img.src = codeUrl;
+    img.hidden = false;
+    show(
+      'code-result',
       'ok',
-      chip('saved', 'ok'),
-      ' ' + res.wechat.nickName + (res.wechat.city ? ', ' + res.wechat.city : '') + ' (decrypted by the app with the session key)',
+      chip('code', 'ok'),
+      ' ' + res.blob.type + ', ' + res.blob.size + ' bytes · opens ' + page + ' with scene u=' + state.user.userId,
     );
   }
 
@@ -1019,7 +1201,8 @@
     $('endpoints').textContent = res.body.appId + ' · simulator ' + res.body.simulatorUrl.replace(/^https?:\/\//, '') + ' via /sim';
     $('endpoints').title = 'App ' + window.location.origin + ', WeChat simulator ' + res.body.simulatorUrl + ' (reached through /sim)';
     bind('btn-login', 'login-result', login);
-    bind('btn-userinfo', 'userinfo-result', userInfo);
+    bind('btn-profile', 'profile-result', saveProfile);
+    bind('btn-code', 'code-result', myCode);
     bind('btn-phone', 'phone-result', phone);
     bind('btn-subscribe-accept', 'subscribe-result', function () {
       return subscribe(true);

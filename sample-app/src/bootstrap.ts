@@ -1,9 +1,14 @@
 import { INestApplication, Logger, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { readFileSync } from 'node:fs';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
-import { RedisAccessTokenStore } from 'nestjs-miniprogram-api';
+import { LocalDirectoryAvatarStore, RedisAccessTokenStore } from 'nestjs-miniprogram-api';
 import type { MiniProgramModuleOptions, MiniProgramPayOptions, MiniProgramPushOptions } from 'nestjs-miniprogram-api';
 import {
   SIMULATOR_DEV_APP,
@@ -192,6 +197,34 @@ function fastifyAdapter() {
   return new FastifyAdapter();
 }
 
+/** The URL path the avatar directory is served at. */
+const AVATARS_PATH = '/avatars/';
+
+/**
+ * Serves the avatar directory at `/avatars/`: Express's static files, or `@fastify/static` (which Swagger UI's assets
+ * use too, hence `decorateReply: false`). The files are the store's, named by random bytes and the type sniffed from
+ * their bytes; `nosniff` keeps browsers to that type.
+ */
+function serveAvatars(app: INestApplication, platform: SampleConfig['platform'], directory: string): void {
+  if (platform === 'fastify') {
+    (app as NestFastifyApplication).useStaticAssets({
+      root: directory,
+      prefix: AVATARS_PATH,
+      decorateReply: false,
+      index: false,
+      // @fastify/static hands over Fastify's reply.
+      setHeaders: (reply: unknown) =>
+        (reply as { header(name: string, value: string): unknown }).header('X-Content-Type-Options', 'nosniff'),
+    });
+  } else {
+    (app as NestExpressApplication).useStaticAssets(directory, {
+      prefix: AVATARS_PATH,
+      index: false,
+      setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff'),
+    });
+  }
+}
+
 /** Starts the simulator (when needed) and the app, both listening. */
 export async function startSampleApp(config: SampleConfig, logger?: LoggerService | false): Promise<SampleApp> {
   const reserved = config.port === 0 ? await reservePort(config.host) : undefined;
@@ -201,6 +234,9 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
   let wechat: MiniProgramModuleOptions;
   let orderPaidTemplateId = config.orderPaidTemplateId;
   const warnings: string[] = [];
+  /** The avatars of `POST /miniprogram_auth/profile`: served at /avatars/; in simulator mode a directory of this run's. */
+  let avatars = config.avatars;
+  let temporaryAvatars: string | undefined;
 
   if (config.mode === 'wechat') {
     wechat = {
@@ -238,6 +274,11 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
       throw error;
     }
   }
+  if (config.mode === 'simulator') {
+    temporaryAvatars = mkdtempSync(join(tmpdir(), 'sample-avatars-'));
+    avatars = { directory: temporaryAvatars, baseUrl: `${appBase}/avatars` };
+  }
+  if (avatars) wechat = { ...wechat, profile: { avatarStore: new LocalDirectoryAvatarStore(avatars.directory, avatars.baseUrl) } };
 
   const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
   if (redis) wechat = { ...wechat, accessTokenStore: new RedisAccessTokenStore(redis, { prefix: 'sample:' }) };
@@ -253,6 +294,7 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
     for (const warning of warnings) new Logger('SampleApp').warn(warning);
     try {
       setupOpenApi(app); // Swagger UI at /docs
+      if (avatars) serveAvatars(app, config.platform, avatars.directory);
       await reserved?.release();
       await app.listen(port, config.host);
     } catch (error) {
@@ -271,12 +313,19 @@ export async function startSampleApp(config: SampleConfig, logger?: LoggerServic
         await app.close();
         redis?.disconnect();
         await simulator?.stop();
+        await removeTemporary(temporaryAvatars);
       },
     };
   } catch (error) {
     await reserved?.release();
     redis?.disconnect();
     await simulator?.stop();
+    await removeTemporary(temporaryAvatars);
     throw error;
   }
+}
+
+/** Removes the simulator mode's avatar directory. */
+async function removeTemporary(directory: string | undefined): Promise<void> {
+  if (directory) await rm(directory, { recursive: true, force: true });
 }

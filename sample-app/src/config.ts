@@ -55,6 +55,13 @@ export interface SampleConfig {
    */
   push?: { token: string; encodingAesKey: string };
   /**
+   * Real WeChat's avatars of `POST /miniprogram_auth/profile` (`AVATAR_DIR` and `AVATAR_BASE_URL`, both or neither;
+   * they need push, which brings the verdicts): the directory the app keeps them in and serves at `/avatars/`, and the
+   * public URL of that path, which WeChat's content check downloads. Without them avatars are refused. In simulator
+   * mode the app keeps them in a temporary directory of its own.
+   */
+  avatars?: { directory: string; baseUrl: string };
+  /**
    * The subscribe template of the "order paid" message (`WECHAT_ORDER_PAID_TEMPLATE_ID`). In simulator mode the
    * simulator's `付款成功通知` by default; with real WeChat no message is sent without it.
    */
@@ -144,6 +151,19 @@ function pushSettings(env: NodeJS.ProcessEnv): SampleConfig['push'] {
   return token && encodingAesKey ? { token, encodingAesKey } : undefined;
 }
 
+/** The avatars of a real mini program: both values or neither, an http(s) base URL, and push for the verdicts. */
+function avatarSettings(env: NodeJS.ProcessEnv, push: SampleConfig['push']): SampleConfig['avatars'] {
+  const directory = env.AVATAR_DIR || undefined;
+  const baseUrl = env.AVATAR_BASE_URL || undefined;
+  if (!!directory !== !!baseUrl) throw new Error('Set both AVATAR_DIR and AVATAR_BASE_URL, or neither (no avatars).');
+  if (!directory || !baseUrl) return undefined;
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/i.test(baseUrl)) {
+    throw new Error(`AVATAR_BASE_URL must be an http(s) URL (WeChat downloads the avatars from it), got "${baseUrl}"`);
+  }
+  if (!push) throw new Error("AVATAR_DIR needs WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY: the avatars' verdicts arrive as pushes.");
+  return { directory, baseUrl };
+}
+
 /** A template id as WeChat gives them (priTmplId); checked here so that a typo fails at startup, not at each payment. */
 function templateId(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -158,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const appSecret = env.WECHAT_APP_SECRET || undefined;
   if (!!appId !== !!appSecret) throw new Error('Set both WECHAT_APP_ID and WECHAT_APP_SECRET, or neither (simulator mode).');
   const version = payApiVersion(env.WECHAT_PAY_API_VERSION);
+  const push = appId ? pushSettings(env) : undefined;
   return {
     platform: platform(env.HTTP_PLATFORM),
     port: port(env.PORT, 3000, 'PORT'),
@@ -185,7 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
           ...(version === 'v3' && appId ? { v3: payV3(env) } : {}),
         }
       : undefined,
-    push: appId ? pushSettings(env) : undefined,
+    push,
+    avatars: appId ? avatarSettings(env, push) : undefined,
     orderPaidTemplateId: templateId(env.WECHAT_ORDER_PAID_TEMPLATE_ID),
     database: databaseOptions(env.DATABASE_URL),
   };

@@ -1,11 +1,13 @@
 import { createVerify } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startSampleApp } from '../../sample-app/src/bootstrap';
 import type { SampleApp } from '../../sample-app/src/bootstrap';
 import { loadConfig } from '../../sample-app/src/config';
+import { pngChunk } from '../../lib/profile/image.spec-kit';
 import { SIMULATOR_DEV_V3 } from '../../lib/testing';
 import { sampleAppEnv } from '../utils/platform';
 
@@ -24,6 +26,29 @@ declare const document: {
   documentElement: { scrollWidth: number };
 };
 declare const window: { scrollY: number; scrollTo(x: number, y: number): void; md5(text: string): string };
+
+/** A `size`×`size` PNG of one colour, with a lighter square in the middle: the avatar the user picks. */
+function avatarPng(size: number, rgb: [number, number, number]): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const inner = (i: number) => i >= size / 4 && i < (size * 3) / 4;
+  const rows = Array.from({ length: size }, (_, y) =>
+    Buffer.concat([
+      Buffer.from([0]),
+      ...Array.from({ length: size }, (_, x) => Buffer.from(inner(x) && inner(y) ? rgb.map((c) => 255 - (255 - c) / 3) : rgb)),
+    ]),
+  );
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 /** Debian's Chromium (`apt-get install chromium`); never a downloaded browser. */
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -135,15 +160,63 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     const result = await step('#btn-login', '#login-result');
     await expect(result.getAttribute('data-state')).resolves.toBe('ok');
     await expect(result.textContent()).resolves.toMatch(/signed in user #1 · openid o\S+ · token \S+/);
-    expect(await $('#btn-userinfo').isEnabled()).toBe(true);
+    expect(await $('#btn-profile').isEnabled()).toBe(true);
   });
 
-  it('wx.getUserInfo() → updateUserInfo: the profile decrypted by the app', async () => {
+  /** The `naturalWidth` of an image of the page: 0 until it loaded (and when it could not be loaded). */
+  const loadedWidth = (id: string) =>
+    page.evaluate((target) => (document.getElementById(target) as unknown as { naturalWidth: number }).naturalWidth, id);
+
+  it('profile: a nickname WeChat passes is saved at once', async () => {
+    expect(await $('#in-nick').getAttribute('type')).toBe('nickname');
     await $('#in-nick').fill('Alice');
-    await $('#in-city').fill('Shenzhen');
-    const result = await step('#btn-userinfo', '#userinfo-result');
-    await expect(result.getAttribute('data-state')).resolves.toBe('ok');
-    await expect(result.textContent()).resolves.toContain('Alice, Shenzhen');
+    const result = await step('#btn-profile', '#profile-result');
+    await expect(result.getAttribute('data-outcome')).resolves.toBe('saved');
+    await expect(text('#profile-result')).resolves.toBe('saved nickname Alice');
+    await expect(text('#profile-nick')).resolves.toBe('Alice');
+  });
+
+  it('profile: a nickname WeChat finds risky is refused with its label, nothing saved', async () => {
+    await $('#verdict-nick').selectOption('risky');
+    await $('#in-nick').fill('Cheap pills');
+    const result = await step('#btn-profile', '#profile-result');
+    await expect(result.getAttribute('data-outcome')).resolves.toBe('refused');
+    await expect(result.getAttribute('data-label')).resolves.toBe('10001');
+    await expect(text('#profile-result')).resolves.toBe('refused 422 · WeChat found the nickName risky, label 10001 (ads): nothing saved');
+    await expect(text('#profile-nick')).resolves.toBe('Alice');
+  });
+
+  it("profile: an avatar is pending until WeChat pushes its verdict, then shown; the user's code", async () => {
+    await $('#verdict-nick').selectOption('pass');
+    await $('#in-nick').fill('Alice');
+    await $('#in-avatar').setInputFiles({ name: 'tmp_avatar.png', mimeType: 'image/png', buffer: avatarPng(96, [7, 193, 96]) });
+    await $('#btn-profile').click();
+    // Stored and served at /avatars/, but not shown yet: WeChat's verdict comes later, as a push.
+    await page.waitForSelector('#avatar-pending[data-state="pending"]', { timeout: STEP_TIMEOUT });
+    const pending = await $('#avatar-pending-img').getAttribute('src');
+    expect(pending).toMatch(/^\/avatars\/[0-9a-f]{64}\.png$/);
+    expect(await $('#avatar-shown').isHidden()).toBe(true);
+    await page.waitForFunction(() => document.getElementById('profile-result')?.getAttribute('data-state') !== 'busy', undefined, {
+      timeout: STEP_TIMEOUT,
+    });
+    await page.waitForFunction(() => !document.body.classList.contains('busy'), undefined, { timeout: STEP_TIMEOUT });
+    await expect($('#profile-result').getAttribute('data-outcome')).resolves.toBe('saved');
+    await expect(text('#profile-result')).resolves.toBe('saved nickname Alice · avatar shown: WeChat pushed pass');
+    await expect($('#avatar-shown').getAttribute('src')).resolves.toBe(pending);
+    expect(await $('#avatar-pending').isHidden()).toBe(true);
+    await page.waitForFunction(() => (document.getElementById('avatar-shown') as unknown as { complete: boolean }).complete);
+    expect(await loadedWidth('avatar-shown')).toBe(96);
+    await expect($('#pushes li[data-event="wxa_media_check"][data-answer="success"]').count()).resolves.toBe(1);
+
+    // "My code": the PNG of GET /profile/code, fetched with the token and shown through a blob: URL (the CSP allows it).
+    const code = await step('#btn-code', '#code-result');
+    await expect(code.getAttribute('data-state')).resolves.toBe('ok');
+    await expect(text('#code-result')).resolves.toMatch(/^code image\/png, \d+ bytes · opens pages\/index\/index with scene u=1$/);
+    await expect($('#code-img').getAttribute('src')).resolves.toMatch(/^blob:/);
+    await page.waitForFunction(() => (document.getElementById('code-img') as unknown as { complete: boolean }).complete);
+    expect(await loadedWidth('code-img')).toBe(430);
+    await $('#step-profile').scrollIntoViewIfNeeded();
+    await shot('02-profile');
   });
 
   it('getPhoneNumber → phoneNumber', async () => {
@@ -338,7 +411,9 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     const urls = await $('#log .log-url').allTextContents();
     for (const url of [
       '/miniprogram_auth/login',
-      '/miniprogram_auth/updateUserInfo',
+      '/miniprogram_auth/profile',
+      '/miniprogram_auth/me',
+      '/profile/code?page=pages/index/index',
       '/miniprogram_auth/phoneNumber',
       '/orders',
       '/orders/1/pay',
@@ -348,6 +423,8 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
       '/sim/notify',
       '/sim/faults',
       '/sim/subscribe',
+      '/sim/securityVerdicts',
+      '/sim/securityChecks',
       '/sim/confirmReceive',
       '/sim/pushes',
       '/sim/messages',
