@@ -2,11 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OnWeChatMessage, WeChatAccount, WeChatApiError, WeChatCustomerMessageService, WeChatInputError } from '../lib';
 import type { CustomerServiceSendResult, CustomerServiceTextMessage, WeChatPushEvent } from '../lib';
-import { SIMULATOR_DEV_PUSH, WeChatSimulator } from '../lib/testing';
-import { freePort, Harness, startHarness } from './utils/harness';
-import { registerSecret } from './utils/log-guard';
+import type { WeChatSimulator } from '../lib/testing';
+import { Harness, startPushHarness } from './utils/harness';
 
-const ROUTE = '/miniprogram_auth/wechatPush';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 /** A host's customer-service desk: answers every text once its push has committed, and can be told to fail. */
@@ -54,22 +52,15 @@ describe('customer-service messages, with the simulator', () => {
   let h: Harness;
   let service: WeChatCustomerMessageService;
   let desk: HelpDesk;
-  const sim = new WeChatSimulator({ timeScale: 0.01 });
+  let sim: WeChatSimulator;
 
   beforeAll(async () => {
-    await sim.start();
-    registerSecret(SIMULATOR_DEV_PUSH.token);
-    registerSecret(SIMULATOR_DEV_PUSH.encodingAesKey);
-    const port = await freePort();
-    h = await startHarness({ options: { push: { ...SIMULATOR_DEV_PUSH } }, port, sim, providers: [HelpDesk] });
-    sim.configurePush({ url: `http://127.0.0.1:${port}${ROUTE}`, ...SIMULATOR_DEV_PUSH });
+    h = await startPushHarness({ providers: [HelpDesk] });
+    sim = h.sim;
     service = h.app.get(WeChatCustomerMessageService);
     desk = h.app.get(HelpDesk);
   });
-  afterAll(async () => {
-    await h.close();
-    await sim.stop();
-  });
+  afterAll(() => h.close());
   beforeEach(() => {
     desk.received.length = 0;
     desk.answers.length = 0;

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { OnMediaCheckResult, WeChatAccount, WeChatInputError, WeChatMediaCheck, WeChatSecurityService } from '../lib';
 import type { MediaCheckResultEvent } from '../lib';
-import { SIMULATOR_DEV_PUSH, WeChatSimulator } from '../lib/testing';
+import type { WeChatSimulator } from '../lib/testing';
 import type { SimPush } from '../lib/testing';
-import { freePort, Harness, startHarness } from './utils/harness';
-import { registerSecret } from './utils/log-guard';
+import { Harness, startPushHarness } from './utils/harness';
 import { waitFor } from '../lib/testing/server/simulator-bench.spec-kit';
-
-const ROUTE = '/miniprogram_auth/wechatPush';
 
 /** A host provider with an `@OnMediaCheckResult()` handler that records each call, writes in its transaction, and can fail. */
 @Injectable()
@@ -31,22 +28,15 @@ describe('content security, with the simulator', () => {
   let h: Harness;
   let service: WeChatSecurityService;
   let probe: MediaCheckProbe;
-  const sim = new WeChatSimulator({ timeScale: 0.01 });
+  let sim: WeChatSimulator;
 
   beforeAll(async () => {
-    await sim.start();
-    registerSecret(SIMULATOR_DEV_PUSH.token);
-    registerSecret(SIMULATOR_DEV_PUSH.encodingAesKey);
-    const port = await freePort();
-    h = await startHarness({ options: { push: { ...SIMULATOR_DEV_PUSH } }, port, sim, providers: [MediaCheckProbe] });
-    sim.configurePush({ url: `http://127.0.0.1:${port}${ROUTE}`, ...SIMULATOR_DEV_PUSH });
+    h = await startPushHarness({ providers: [MediaCheckProbe] });
+    sim = h.sim;
     service = h.app.get(WeChatSecurityService);
     probe = h.app.get(MediaCheckProbe);
   });
-  afterAll(async () => {
-    await h.close();
-    await sim.stop();
-  });
+  afterAll(() => h.close());
   beforeEach(() => {
     probe.events.length = 0;
     probe.failNext = 0;

@@ -5,7 +5,13 @@ import { AddressInfo, createServer, Server } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MiniProgramModuleExtras, MiniProgramModuleOptions, MiniProgramPayOptions } from '../../lib';
-import { SIMULATOR_DEV_APP, SIMULATOR_DEV_CERTIFICATES, SIMULATOR_DEV_MERCHANT, WeChatSimulator } from '../../lib/testing';
+import {
+  SIMULATOR_DEV_APP,
+  SIMULATOR_DEV_CERTIFICATES,
+  SIMULATOR_DEV_MERCHANT,
+  SIMULATOR_DEV_PUSH,
+  WeChatSimulator,
+} from '../../lib/testing';
 import { ConfigStyle, createAppModule } from '../src/app.module';
 import { createTestDatabase, TestDatabase } from './database';
 import { registerSecret, SuiteLogger } from './log-guard';
@@ -185,4 +191,31 @@ export async function startHarness(
     },
     close: release,
   };
+}
+
+/**
+ * A harness whose app receives WeChat's message push from its own simulator (retries scaled by `timeScale`), in safe
+ * mode with the simulator's development Token and EncodingAESKey: the setup of every spec of a push-driven feature.
+ * `close()` also stops the simulator.
+ */
+export async function startPushHarness(settings: { providers?: Provider[]; timeScale?: number } = {}): Promise<Harness> {
+  const sim = new WeChatSimulator({ timeScale: settings.timeScale ?? 0.01 });
+  await sim.start();
+  try {
+    registerSecret(SIMULATOR_DEV_PUSH.token);
+    registerSecret(SIMULATOR_DEV_PUSH.encodingAesKey);
+    const port = await freePort();
+    const h = await startHarness({ options: { push: { ...SIMULATOR_DEV_PUSH } }, port, sim, providers: settings.providers });
+    sim.configurePush({ url: `http://127.0.0.1:${port}/miniprogram_auth/wechatPush`, ...SIMULATOR_DEV_PUSH });
+    return {
+      ...h,
+      async close() {
+        await h.close();
+        await sim.stop();
+      },
+    };
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
 }
