@@ -71,14 +71,16 @@ export type { SniffedImageType } from './utils/image-sniff';
 
 export { WeChatPayService } from './pay/wechat-pay.service';
 export { PayNotifyController } from './pay/pay-notify.controller';
-export { OnPayOrderPaid, OnPayRefundSettled } from './pay/pay-event.decorators';
+export { OnPayOrderPaid, OnPayRefundSettled, OnPayTransferSucceeded, OnPayTransferFailed } from './pay/pay-event.decorators';
+export { WeChatPayTransferService } from './pay/transfers/wechat-pay-transfer.service';
+export type * from './pay/transfers/pay-transfer.interfaces';
 export type { PayEventName } from './pay/pay-event.decorators';
 export type * from './pay/wechat-pay.interfaces';
 export { WeChatPayV2Api } from './pay/v2/wechat-pay-v2.api';
 export { WeChatPayV2Client } from './pay/v2/wechat-pay-v2.client';
 export type { PayV2Params, PayV2RequestOptions } from './pay/v2/wechat-pay-v2.client';
 export { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';
-export type { PayV3Method } from './pay/v3/wechat-pay-v3.client';
+export type { PayV3CallOptions, PayV3Method } from './pay/v3/wechat-pay-v3.client';
 export type * from './pay/v3/wechat-pay-v3.interfaces';
 export { WeChatPayError, WeChatPayInputError, PayOrderStateError } from './errors/wechat-pay.error';
 export { PayXmlError } from './errors/pay-xml.error';

@@ -20,6 +20,8 @@ import { WeChatPayV2Api } from './pay/v2/wechat-pay-v2.api';
 import { WeChatPayV2Client } from './pay/v2/wechat-pay-v2.client';
 import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
 import { WeChatPayService } from './pay/wechat-pay.service';
+import { PayTransferLedger } from './pay/transfers/pay-transfer-ledger';
+import { WeChatPayTransferService } from './pay/transfers/wechat-pay-transfer.service';
 import { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';
 import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
 import { WeChatPushReader } from './push/wechat-push.reader';
@@ -82,6 +84,8 @@ import { WeChatProfileService } from './profile/wechat-profile.service';
     PayNotifyProcessor,
     PayOrdersService,
     WeChatPayService,
+    PayTransferLedger,
+    WeChatPayTransferService,
     WeChatPushReader,
     WeChatPushRegistry,
     WeChatPushService,
@@ -112,6 +116,7 @@ import { WeChatProfileService } from './profile/wechat-profile.service';
     WeChatPayV2Api,
     WeChatPayV2Client,
     WeChatPayV3Api,
+    WeChatPayTransferService,
     WeChatPushService,
     WeChatSubscribeMessageService,
     WeChatShippingService,

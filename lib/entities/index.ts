@@ -2,6 +2,7 @@ import { AuthToken } from './auth-token.entity';
 import { PayOrder } from './pay-order.entity';
 import { PayRefund } from './pay-refund.entity';
 import { PayShippingUpload } from './pay-shipping-upload.entity';
+import { PayTransfer } from './pay-transfer.entity';
 import { WeChatAccount } from './wechat-account.entity';
 import { WeChatPushReceipt } from './wechat-push-receipt.entity';
 import { WeChatSubscription } from './wechat-subscription.entity';
@@ -14,6 +15,8 @@ export { PayRefund } from './pay-refund.entity';
 export type { PayRefundStatus } from './pay-refund.entity';
 export { PayShippingUpload } from './pay-shipping-upload.entity';
 export type { PayShippingUploadStatus } from './pay-shipping-upload.entity';
+export { PayTransfer, PAY_TRANSFER_FINAL_STATES } from './pay-transfer.entity';
+export type { PayTransferState } from './pay-transfer.entity';
 export { WeChatAccount } from './wechat-account.entity';
 export { WeChatPushReceipt } from './wechat-push-receipt.entity';
 export { WeChatSubscription } from './wechat-subscription.entity';
@@ -32,6 +35,7 @@ export const MINI_PROGRAM_ENTITIES = [
   PayOrder,
   PayRefund,
   PayShippingUpload,
+  PayTransfer,
   WeChatPushReceipt,
   WeChatSubscription,
   WeChatMediaCheck,

@@ -76,11 +76,13 @@ export function ApiPayV3Notification(): MethodDecorator & ClassDecorator {
   };
   return applyDecorators(
     ApiOperation({
-      summary: 'WeChat Pay API v3 notification (called by WeChat): payments and refunds',
+      summary: 'WeChat Pay API v3 notification (called by WeChat): payments, refunds and merchant transfers',
       description:
         'Signed by WeChat Pay (`Wechatpay-Timestamp`, `-Nonce`, `-Signature`, `-Serial`; verified fail-closed, timestamp within 5 minutes), ' +
         'the `resource` AEAD_AES_256_GCM-encrypted with the APIv3 key. `TRANSACTION.SUCCESS` marks the order paid and runs ' +
-        '`@OnPayOrderPaid()` handlers; `REFUND.*` settles the refund and runs `@OnPayRefundSettled()` handlers; exactly once.',
+        '`@OnPayOrderPaid()` handlers; `REFUND.*` settles the refund and runs `@OnPayRefundSettled()` handlers; ' +
+        '`MCHTRANSFER.BILL.FINISHED` ends the transfer and runs `@OnPayTransferSucceeded()` or `@OnPayTransferFailed()` handlers; ' +
+        'exactly once.',
     }),
     ApiConsumes('application/json'),
     ApiProduces('application/json'),

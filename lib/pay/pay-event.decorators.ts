@@ -4,7 +4,7 @@ import { SetMetadata } from '@nestjs/common';
 export const PAY_EVENT_METADATA = 'miniprogram:pay-event';
 
 /** The pay events a provider method can handle. @publicApi */
-export type PayEventName = 'order.paid' | 'refund.settled';
+export type PayEventName = 'order.paid' | 'refund.settled' | 'transfer.succeeded' | 'transfer.failed';
 
 /**
  * Marks a provider method to run when an order is paid — exactly once per order, inside the
@@ -31,3 +31,18 @@ export const OnPayOrderPaid = (): MethodDecorator => SetMetadata(PAY_EVENT_METAD
  * @publicApi
  */
 export const OnPayRefundSettled = (): MethodDecorator => SetMetadata(PAY_EVENT_METADATA, 'refund.settled' satisfies PayEventName);
+
+/**
+ * Marks a provider method to run when a merchant transfer reaches `SUCCESS` — exactly once per transfer, inside the
+ * transaction that records it, with a `PayTransferFinishedEvent`. Throwing rolls the state change back (the
+ * notification is answered 500, so WeChat delivers it again).
+ * @publicApi
+ */
+export const OnPayTransferSucceeded = (): MethodDecorator => SetMetadata(PAY_EVENT_METADATA, 'transfer.succeeded' satisfies PayEventName);
+
+/**
+ * Marks a provider method to run when a merchant transfer ends without paying: `FAIL` or `CANCELLED` (the user did not
+ * confirm, or the merchant cancelled) — exactly once per transfer, inside the transaction that records it.
+ * @publicApi
+ */
+export const OnPayTransferFailed = (): MethodDecorator => SetMetadata(PAY_EVENT_METADATA, 'transfer.failed' satisfies PayEventName);

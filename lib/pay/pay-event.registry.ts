@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { PayOrderPaidEvent, PayRefundSettledEvent } from './wechat-pay.interfaces';
+import type { PayTransferFinishedEvent } from './transfers/pay-transfer.interfaces';
 import { HandlerDiscovery } from '../utils/handler-discovery';
 import { PAY_EVENT_METADATA, PayEventName } from './pay-event.decorators';
 
@@ -13,9 +14,16 @@ type Handler<E> = (event: E) => unknown;
 @Injectable()
 export class PayEventRegistry implements OnModuleInit {
   private readonly logger = new Logger('MiniProgram');
-  private readonly handlers: { 'order.paid': Handler<PayOrderPaidEvent>[]; 'refund.settled': Handler<PayRefundSettledEvent>[] } = {
+  private readonly handlers: {
+    'order.paid': Handler<PayOrderPaidEvent>[];
+    'refund.settled': Handler<PayRefundSettledEvent>[];
+    'transfer.succeeded': Handler<PayTransferFinishedEvent>[];
+    'transfer.failed': Handler<PayTransferFinishedEvent>[];
+  } = {
     'order.paid': [],
     'refund.settled': [],
+    'transfer.succeeded': [],
+    'transfer.failed': [],
   };
 
   constructor(private readonly discovery: HandlerDiscovery) {}
@@ -33,5 +41,11 @@ export class PayEventRegistry implements OnModuleInit {
 
   async refundSettled(event: PayRefundSettledEvent): Promise<void> {
     for (const handler of this.handlers['refund.settled']) await handler(event);
+  }
+
+  /** A transfer's final state: the succeeded handlers for `SUCCESS`, the failed ones for `FAIL` and `CANCELLED`. */
+  async transferFinished(event: PayTransferFinishedEvent): Promise<void> {
+    const name = event.transfer.state === 'SUCCESS' ? 'transfer.succeeded' : 'transfer.failed';
+    for (const handler of this.handlers[name]) await handler(event);
   }
 }

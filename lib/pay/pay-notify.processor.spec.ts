@@ -3,6 +3,8 @@ import { DataSource, Repository } from 'typeorm';
 import { encryptPayV3Resource } from '../crypto/pay-v3.crypto';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
+import { PayTransfer } from '../entities/pay-transfer.entity';
+import { PayTransferLedger } from './transfers/pay-transfer-ledger';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
 import { SIMULATOR_DEV_V3, simulatorDevV3Options } from '../testing/dev-keys/dev-v3-keys';
 import type { PayEventRegistry } from './pay-event.registry';
@@ -25,7 +27,7 @@ describe('PayNotifyProcessor, v3 notifications keyed by their data', () => {
   let orders: Repository<PayOrder>;
   let refunds: Repository<PayRefund>;
   let processor: PayNotifyProcessor;
-  let events: { orderPaid: jest.Mock; refundSettled: jest.Mock };
+  let events: { orderPaid: jest.Mock; refundSettled: jest.Mock; transferFinished: jest.Mock };
   let order: PayOrder;
   let seq = 0;
 
@@ -45,19 +47,23 @@ describe('PayNotifyProcessor, v3 notifications keyed by their data', () => {
         v3: simulatorDevV3Options('public-key', { notifyUrl: 'https://host/mp/wechatPayV3Callback' }),
       },
     });
-    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [PayOrder, PayRefund], synchronize: true });
+    db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [PayOrder, PayRefund, PayTransfer], synchronize: true });
     await db.initialize();
     orders = db.getRepository(PayOrder);
     refunds = db.getRepository(PayRefund);
     const client = new WeChatPayV3Client(options, new WeChatPayHttpClient(options), new MemoryAccessTokenStore());
     jest.spyOn(client, 'verify').mockResolvedValue(undefined);
-    events = { orderPaid: jest.fn(), refundSettled: jest.fn() };
+    events = { orderPaid: jest.fn(), refundSettled: jest.fn(), transferFinished: jest.fn() };
+    const ledger = new PayLedger(events as unknown as PayEventRegistry, orders, refunds);
+    const transfers = db.getRepository(PayTransfer);
     processor = new PayNotifyProcessor(
       options,
       orders,
       refunds,
       client,
-      new PayLedger(events as unknown as PayEventRegistry, orders, refunds),
+      ledger,
+      transfers,
+      new PayTransferLedger(events as unknown as PayEventRegistry, ledger, transfers),
     );
     order = await orders.save(
       orders.create({
@@ -75,7 +81,7 @@ describe('PayNotifyProcessor, v3 notifications keyed by their data', () => {
 
   afterEach(() => db.destroy());
 
-  function notify(eventType: string, originalType: 'refund' | 'transaction', plain: Record<string, unknown>) {
+  function notify(eventType: string, originalType: 'refund' | 'transaction' | 'mch_payment', plain: Record<string, unknown>) {
     const resource = encryptPayV3Resource(JSON.stringify(plain), SIMULATOR_DEV_V3.apiV3Key, { associatedData: originalType, originalType });
     const body = JSON.stringify({
       id: `EV-${++seq}`,
@@ -146,4 +152,68 @@ describe('PayNotifyProcessor, v3 notifications keyed by their data', () => {
       expect(events.orderPaid).not.toHaveBeenCalled();
     },
   );
+
+  describe('MCHTRANSFER.BILL.FINISHED', () => {
+    const transferPlain = (overrides: Record<string, unknown> = {}) => ({
+      mchid: MCH,
+      out_bill_no: 'TB0001',
+      transfer_bill_no: '1330000071100999991182020050700019480001',
+      state: 'SUCCESS',
+      transfer_amount: 500,
+      openid: 'o-payee',
+      create_time: '2026-11-24T16:00:00+08:00',
+      update_time: '2026-11-24T16:01:00+08:00',
+      ...overrides,
+    });
+
+    beforeEach(async () => {
+      const transfers = db.getRepository(PayTransfer);
+      await transfers.save(
+        transfers.create({
+          outBillNo: 'TB0001',
+          openId: 'o-payee',
+          transferAmount: 500,
+          transferSceneId: '1000',
+          transferRemark: 'r',
+          state: 'WAIT_USER_CONFIRM',
+          requestDigest: 'd',
+        }),
+      );
+    });
+
+    const stored = () => db.getRepository(PayTransfer).findOneByOrFail({ outBillNo: 'TB0001' });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['another merchant', { mchid: '1900000999' }],
+      ['an unknown out_bill_no', { out_bill_no: 'TB9999' }],
+      ['another amount', { transfer_amount: 501 }],
+      ['an amount as a string', { transfer_amount: '500' }],
+      ['another payee', { openid: 'o-other' }],
+      ['a state that is not final', { state: 'WAIT_USER_CONFIRM' }],
+      ['an undocumented state', { state: '__proto__' }],
+      ['no transfer_bill_no', { transfer_bill_no: undefined }],
+    ])('answers 400 FAIL to %s and changes nothing', async (_name, overrides) => {
+      const outcome = await notify('MCHTRANSFER.BILL.FINISHED', 'mch_payment', transferPlain(overrides));
+      expect(outcome).toMatchObject({ status: 'rejected', httpStatus: 400, body: { code: 'FAIL' } });
+      expect(await stored()).toMatchObject({ state: 'WAIT_USER_CONFIRM', transferBillNo: null });
+      expect(events.transferFinished).not.toHaveBeenCalled();
+    });
+
+    it('ends the transfer once: a second notification with another id is a duplicate', async () => {
+      expect(await notify('MCHTRANSFER.BILL.FINISHED', 'mch_payment', transferPlain())).toMatchObject({
+        status: 'processed',
+        httpStatus: 204,
+      });
+      expect(await notify('MCHTRANSFER.BILL.FINISHED', 'mch_payment', transferPlain())).toMatchObject({
+        status: 'duplicate',
+        httpStatus: 204,
+      });
+      expect(await notify('MCHTRANSFER.BILL.FINISHED', 'mch_payment', transferPlain({ state: 'FAIL' }))).toMatchObject({
+        status: 'duplicate',
+      });
+      expect(await stored()).toMatchObject({ state: 'SUCCESS', transferBillNo: '1330000071100999991182020050700019480001' });
+      expect(events.transferFinished).toHaveBeenCalledTimes(1);
+      expect(events.transferFinished.mock.calls[0][0]).toMatchObject({ source: 'notify', transfer: { state: 'SUCCESS' } });
+    });
+  });
 });

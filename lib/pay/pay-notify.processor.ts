@@ -4,10 +4,14 @@ import { Repository } from 'typeorm';
 import { buildPayXml } from '../crypto/pay-xml.codec';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
+import { PayTransfer } from '../entities/pay-transfer.entity';
 import type { ResolvedMiniProgramOptions } from '../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { IncomingPayment, IncomingRefund, NotificationRejection } from './notifications/incoming';
 import { PayLedger } from './pay-ledger';
+import { PayTransferLedger } from './transfers/pay-transfer-ledger';
+import type { TransferBill } from './transfers/pay-transfer.interfaces';
+import { billMismatch } from './transfers/transfer-bill';
 import { PayV2NotificationReader } from './v2/pay-v2.notification-reader';
 import type { HeaderBag } from './v3/pay-v3-headers';
 import { PayV3NotificationReader, V3ReadError } from './v3/pay-v3.notification-reader';
@@ -19,6 +23,8 @@ const ACK = buildPayXml({ return_code: 'SUCCESS', return_msg: 'OK' });
 const nack = (message: string) => buildPayXml({ return_code: 'FAIL', return_msg: message });
 
 type Applied<T> = { status: 'processed' | 'duplicate'; result: T };
+/** What a v3 notification applies to. */
+type V3Notified = PayOrder | PayRefund | PayTransfer;
 
 /**
  * The notification pipelines, by stage: each version's reader parses safely and authenticates (yielding one payment or
@@ -40,6 +46,8 @@ export class PayNotifyProcessor {
     @InjectRepository(PayRefund) private readonly refunds: Repository<PayRefund>,
     v3Client: WeChatPayV3Client,
     private readonly ledger: PayLedger,
+    @InjectRepository(PayTransfer) private readonly transfers: Repository<PayTransfer>,
+    private readonly transferLedger: PayTransferLedger,
   ) {
     this.v2 = new PayV2NotificationReader(options);
     this.v3 = new PayV3NotificationReader(options, v3Client);
@@ -56,7 +64,7 @@ export class PayNotifyProcessor {
   }
 
   /** An API v3 notification (payment or refund): the headers as received and the raw body. */
-  handleV3Notify(headers: HeaderBag, rawBody: Buffer | string): Promise<V3NotifyOutcome<PayOrder | PayRefund>> {
+  handleV3Notify(headers: HeaderBag, rawBody: Buffer | string): Promise<V3NotifyOutcome<V3Notified>> {
     return this.ledger.track(this.processV3Notify(headers, typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody));
   }
 
@@ -77,12 +85,16 @@ export class PayNotifyProcessor {
     }
   }
 
-  private async processV3Notify(headers: HeaderBag, body: Buffer): Promise<V3NotifyOutcome<PayOrder | PayRefund>> {
+  private async processV3Notify(headers: HeaderBag, body: Buffer): Promise<V3NotifyOutcome<V3Notified>> {
     try {
       const read = await this.v3.read(headers, body);
       if (read.kind === 'duplicate') return { status: 'duplicate', reason: 'notification id already processed', httpStatus: 204 };
-      const outcome: Applied<PayOrder | PayRefund> =
-        read.kind === 'payment' ? await this.applyPayment(read.payment) : await this.applyRefund(read.refund);
+      const outcome: Applied<V3Notified> =
+        read.kind === 'payment'
+          ? await this.applyPayment(read.payment)
+          : read.kind === 'refund'
+            ? await this.applyRefund(read.refund)
+            : await this.applyTransfer(read.bill);
       this.v3.remember(read.id);
       return { status: outcome.status, result: outcome.result, httpStatus: 204 };
     } catch (error) {
@@ -92,7 +104,7 @@ export class PayNotifyProcessor {
     }
   }
 
-  private v3Failure(httpStatus: 400 | 401 | 500, reason: string, error?: unknown): V3NotifyOutcome<PayOrder | PayRefund> {
+  private v3Failure(httpStatus: 400 | 401 | 500, reason: string, error?: unknown): V3NotifyOutcome<V3Notified> {
     if (httpStatus === 500) {
       this.logger.error(`WeChat v3 notification failed, answered 500 so that WeChat retries: ${(error as Error)?.message ?? reason}`);
     } else {
@@ -155,5 +167,15 @@ export class PayNotifyProcessor {
       throw new NotificationRejection(`${n.refundField} ${refundFee} differs from the refund's ${refund.refundFee}`);
     const outcome = await this.ledger.applyRefund(refund, order, n.status, n.raw, 'notify', n.given);
     return { status: outcome.status, result: outcome.refund };
+  }
+
+  /** A transfer's final state, checked against the stored transfer, then applied once. */
+  private async applyTransfer(bill: TransferBill): Promise<Applied<PayTransfer>> {
+    const transfer = await this.transfers.findOne({ where: { outBillNo: bill.outBillNo } });
+    if (!transfer) throw new NotificationRejection('unknown out_bill_no');
+    const mismatch = billMismatch(transfer, bill);
+    if (mismatch) throw new NotificationRejection(mismatch);
+    const outcome = await this.transferLedger.apply(transfer, bill, 'notify');
+    return { status: outcome.status === 'processed' ? 'processed' : 'duplicate', result: outcome.transfer };
   }
 }

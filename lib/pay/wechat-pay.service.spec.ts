@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
+import { PayTransfer } from '../entities/pay-transfer.entity';
+import { PayTransferLedger } from './transfers/pay-transfer-ledger';
 import { WeChatUnavailableError } from '../errors/wechat-api.error';
 import { PayOrderStateError, WeChatPayError, WeChatPayInputError } from '../errors/wechat-pay.error';
 import { resolveMiniProgramOptions } from '../options/mini-program-options.validation';
@@ -37,7 +39,12 @@ async function setup() {
       v3: simulatorDevV3Options(),
     },
   });
-  const db = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [PayOrder, PayRefund], synchronize: true });
+  const db = new DataSource({
+    type: 'better-sqlite3',
+    database: ':memory:',
+    entities: [PayOrder, PayRefund, PayTransfer],
+    synchronize: true,
+  });
   await db.initialize();
   const orders: Repository<PayOrder> = db.getRepository(PayOrder);
   const refunds: Repository<PayRefund> = db.getRepository(PayRefund);
@@ -46,7 +53,9 @@ async function setup() {
   const call = jest.spyOn(client, 'call').mockRejectedValue(new Error('no answer queued'));
   const events = { orderPaid: jest.fn(), refundSettled: jest.fn() } as unknown as PayEventRegistry;
   const ledger = new PayLedger(events, orders, refunds);
-  const notifications = new PayNotifyProcessor(options, orders, refunds, client, ledger);
+  const transfers = db.getRepository(PayTransfer);
+  const transferLedger = new PayTransferLedger(events, ledger, transfers);
+  const notifications = new PayNotifyProcessor(options, orders, refunds, client, ledger, transfers, transferLedger);
   const v2 = new WeChatPayV2Api(options, new WeChatPayV2Client(options, http));
   const v3 = new WeChatPayV3Api(options, client);
   const payOrders = new PayOrdersService(options, ledger, orders, refunds, v2, v3);

@@ -49,6 +49,13 @@ export type {
   SimulatorMerchant,
 } from './pay/pay.interfaces';
 export type {
+  SimTransfer,
+  SimTransferConfirmInput,
+  SimTransferNotifyInput,
+  SimTransferNotifyVariant,
+  SimTransferState,
+} from './transfers/transfer.interfaces';
+export type {
   SimPush,
   SimPushAttempt,
   SimPushConfig,

@@ -1,6 +1,8 @@
 import { decryptPayV3Resource, PAY_V3_AEAD_ALGORITHM } from '../../crypto/pay-v3.crypto';
 import type { ResolvedMiniProgramOptions } from '../../interfaces';
 import { IncomingPayment, IncomingRefund, NotificationRejection } from '../notifications/incoming';
+import type { TransferBill } from '../transfers/pay-transfer.interfaces';
+import { isFinalTransferState, normaliseTransferBill } from '../transfers/transfer-bill';
 import { HeaderBag, PAY_V3_CLOCK_SKEW_SECONDS } from './pay-v3-headers';
 import { ReplayCache } from './pay-v3-replay-cache';
 import { normaliseRefund, normaliseTransaction, V3_REFUND_STATUS } from './wechat-pay-v3.api';
@@ -25,7 +27,8 @@ export class V3ReadError extends Error {
 export type V3Read =
   | { kind: 'duplicate' }
   | { kind: 'payment'; id: string; payment: IncomingPayment }
-  | { kind: 'refund'; id: string; refund: IncomingRefund };
+  | { kind: 'refund'; id: string; refund: IncomingRefund }
+  | { kind: 'transfer'; id: string; bill: TransferBill };
 
 /**
  * Reads and authenticates WeChat Pay API v3 notifications: the signature (fail-closed) and timestamp, the replay cache
@@ -84,6 +87,7 @@ export class PayV3NotificationReader {
     if (typeof eventType === 'string' && eventType.startsWith('REFUND.') && resource.original_type !== 'transaction') {
       return { kind: 'refund', id, refund: this.refund(plain, pay.mchId) };
     }
+    if (eventType === 'MCHTRANSFER.BILL.FINISHED') return { kind: 'transfer', id, bill: this.transfer(plain, pay.mchId) };
     throw new NotificationRejection(`unsupported event_type ${String(eventType).slice(0, 40)}`);
   }
 
@@ -114,6 +118,21 @@ export class PayV3NotificationReader {
       raw: plain,
       amount: { field: 'amount.total', sent: t.totalFee },
     };
+  }
+
+  /** A transfer bill's final state: ours, named, and final (the event is only sent for SUCCESS, FAIL and CANCELLED). */
+  private transfer(plain: Record<string, unknown>, mchId: string): TransferBill {
+    const bill = normaliseTransferBill(plain);
+    if (bill.mchId !== mchId) throw new NotificationRejection('mchid is not ours');
+    if (!bill.outBillNo || !bill.transferBillNo || bill.transferAmount === undefined) {
+      throw new NotificationRejection('out_bill_no, transfer_bill_no or transfer_amount missing');
+    }
+    if (!isFinalTransferState(bill.state)) {
+      throw new NotificationRejection(
+        `state ${JSON.stringify(String(plain.state).slice(0, 20))} in a MCHTRANSFER.BILL.FINISHED notification`,
+      );
+    }
+    return bill;
   }
 
   private refund(plain: Record<string, unknown>, mchId: string): IncomingRefund {

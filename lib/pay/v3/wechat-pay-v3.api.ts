@@ -10,7 +10,7 @@ import type { ResolvedMiniProgramOptions } from '../../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../../mini-program.constants';
 import { formatBeijing, PayInput } from '../pay-input.util';
 import { WeChatPayV3Client } from './wechat-pay-v3.client';
-import type { PayV3Method } from './wechat-pay-v3.client';
+import type { PayV3CallOptions, PayV3Method } from './wechat-pay-v3.client';
 import type {
   V3BillResult,
   V3EncryptedField,
@@ -279,7 +279,8 @@ export class WeChatPayV3Api {
    * verification (fail-closed: an answer whose signature does not verify is `WeChatUnavailableError`
    * `invalid-response`), retries (network failures, 5xx, `SYSTEM_ERROR`; WeChat's v3 APIs are idempotent by their
    * merchant numbers) and typed errors (an error answer is `WeChatPayError` with v3's `code` as `errCode`).
-   * `path` is the path and query as WeChat documents them (`/v3/…`); `body` is sent as JSON.
+   * `path` is the path and query as WeChat documents them (`/v3/…`); `body` is sent as JSON; `options.wechatpaySerial` is
+   * the `Wechatpay-Serial` of a body with a field encrypted by {@link encryptSensitive} (its `serial`).
    *
    * @example
    * ```ts
@@ -291,6 +292,7 @@ export class WeChatPayV3Api {
     method: PayV3Method,
     path: string,
     body?: Record<string, unknown>,
+    options: PayV3CallOptions = {},
   ): Promise<{ status: number; data: T }> {
     const api = `v3.request ${method} ${typeof path === 'string' ? path.split('?')[0].slice(0, 80) : ''}`.trim();
     this.client.v3(api);
@@ -299,8 +301,13 @@ export class WeChatPayV3Api {
     input.check(isV3Path(path), 'path must be a path of the pay API starting with /v3/ (query allowed, no fragment or dot segment)');
     input.check(body === undefined || (body !== null && typeof body === 'object' && !Array.isArray(body)), 'body must be a JSON object');
     input.check(body === undefined || method !== 'GET', 'a GET request has no body');
+    const serial = options?.wechatpaySerial;
+    input.check(
+      serial === undefined || (typeof serial === 'string' && /^[0-9A-Za-z_]{1,64}$/.test(serial)),
+      'wechatpaySerial must be 1–64 letters, digits or underscores',
+    );
     input.done();
-    const { status, json } = await this.client.call(api, method, path, body);
+    const { status, json } = await this.client.call(api, method, path, body, serial === undefined ? {} : { wechatpaySerial: serial });
     return { status, data: json as T };
   }
 

@@ -31,6 +31,15 @@ export class PayV3SignatureError extends Error {
 /** The HTTP methods of WeChat Pay API v3. @publicApi */
 export type PayV3Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** Options of one v3 call. @publicApi */
+export interface PayV3CallOptions {
+  /**
+   * The `Wechatpay-Serial` to send: the `serial` of `encryptSensitive` when the body carries an encrypted field. By
+   * default the WeChat Pay public key's id (public-key mode), or none.
+   */
+  wechatpaySerial?: string;
+}
+
 /** What a verified v3 answer gave. @internal */
 export interface PayV3Answer {
   status: number;
@@ -79,9 +88,15 @@ export class WeChatPayV3Client {
    * `WeChatUnavailableError` `invalid-response` (unsigned error answers are taken as they come, over TLS). Network
    * failures, 5xx and `SYSTEM_ERROR` are retried: every call of this library is idempotent by its merchant keys.
    */
-  async call(api: string, method: PayV3Method, path: string, body?: Record<string, unknown>): Promise<PayV3Answer> {
+  async call(
+    api: string,
+    method: PayV3Method,
+    path: string,
+    body?: Record<string, unknown>,
+    options: PayV3CallOptions = {},
+  ): Promise<PayV3Answer> {
     this.v3(api);
-    return withRetries(() => this.once(api, method, path, body), {
+    return withRetries(() => this.once(api, method, path, body, options.wechatpaySerial), {
       retries: this.options.http.retries,
       delayMs: this.options.http.retryDelayMs,
       shouldRetry: (error) =>
@@ -161,8 +176,10 @@ export class WeChatPayV3Client {
 
   // ---------------------------------------------------------------- internals
 
-  private headers(api: string, method: string, pathAndQuery: string, body: string): Record<string, string> {
+  private headers(api: string, method: string, pathAndQuery: string, body: string, serial?: string): Record<string, string> {
     const { pay, v3 } = this.v3(api);
+    // The key a sensitive field was encrypted with (`encryptSensitive`'s serial), else the WeChat Pay public key's id.
+    const wechatpaySerial = serial ?? (v3.wechatPayPublicKeyId && v3.wechatPayPublicKey ? v3.wechatPayPublicKeyId : undefined);
     return {
       accept: 'application/json',
       'user-agent': 'nestjs-miniprogram-api',
@@ -174,18 +191,24 @@ export class WeChatPayV3Client {
         url: pathAndQuery,
         body,
       }),
-      ...(v3.wechatPayPublicKeyId && v3.wechatPayPublicKey ? { 'wechatpay-serial': v3.wechatPayPublicKeyId } : {}),
+      ...(wechatpaySerial ? { 'wechatpay-serial': wechatpaySerial } : {}),
       ...(body ? { 'content-type': 'application/json' } : {}),
     };
   }
 
-  private async once(api: string, method: PayV3Method, path: string, payload?: Record<string, unknown>): Promise<PayV3Answer> {
+  private async once(
+    api: string,
+    method: PayV3Method,
+    path: string,
+    payload: Record<string, unknown> | undefined,
+    serial: string | undefined,
+  ): Promise<PayV3Answer> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const res = await this.http.request(
       api,
       method,
       path,
-      this.headers(api, method, path, body),
+      this.headers(api, method, path, body, serial),
       body ? Buffer.from(body, 'utf8') : undefined,
     );
     return this.answer(api, res.status, res.headers as HeaderBag, res.body);

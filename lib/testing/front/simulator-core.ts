@@ -11,6 +11,7 @@ import { LinksState } from '../links/links-state';
 import { linksRoutes } from '../links/links.routes';
 import { SecurityState } from '../security/security-state';
 import { securityRoutes } from '../security/security.routes';
+import { transferControlRoutes } from '../transfers/transfer.routes';
 import { resolveConfig, resolveListenConfig, resolvePayConfig, resolvePayV3Mode, simulatorLog } from '../server/simulator-options';
 import { SimulatorRouter } from '../server/simulator-router';
 import { SimulatorServers } from '../server/simulator-server';
@@ -75,6 +76,7 @@ export class SimulatorCore {
     this.addRoutes(securityRoutes(this.securityState));
     this.linksState = new LinksState(this.state);
     this.addRoutes(linksRoutes(this.linksState));
+    this.addRoutes(transferControlRoutes(this.payV3.transfers));
   }
 
   /**

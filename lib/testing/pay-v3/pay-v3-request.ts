@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { PayV3State, V3Merchant } from './pay-v3-state';
 
 /** A v3 error answer `{code, message}`. @internal */
@@ -23,6 +24,8 @@ export interface V3Context {
   readonly query: URLSearchParams;
   readonly body: Buffer;
   readonly payUrl: string;
+  /** The request headers (`Wechatpay-Serial` names the key of an encrypted field). */
+  readonly headers: IncomingHttpHeaders;
 }
 
 /** One v3 API: its method and path (the groups of `pattern` are the path parameters). @internal */

@@ -10,6 +10,7 @@ import { rfc3339 } from './pay-v3-format';
 import { PayV3Notifications } from './pay-v3-notifications';
 import type { SimPayV3Mode, SimPayV3Settings, SimPayV3SettingsInput } from './pay-v3.interfaces';
 import type { SimulatorMerchant } from '../pay/pay.interfaces';
+import { TransferState } from '../transfers/transfer-state';
 
 /** A merchant with API v3 credentials, its certificate's public key and serial loaded. @internal */
 export interface V3Merchant {
@@ -46,6 +47,8 @@ const NEXT: PlatformCert = {
  */
 export class PayV3State {
   readonly merchants = new Map<string, V3Merchant>();
+  /** The merchant transfers (商家转账) of v3 merchants. */
+  readonly transfers: TransferState;
   private mode: SimPayV3Mode;
   private rotated = false;
   private readonly billTokens = new Map<string, { mchId: string; file: Buffer; expiresAt: number }>();
@@ -65,6 +68,7 @@ export class PayV3State {
       });
     }
     pay.v3 = new PayV3Notifications(this);
+    this.transfers = new TransferState(this);
     pay.sim.resetHooks.push(() => this.billTokens.clear());
   }
 

@@ -9,13 +9,14 @@ import { PayV3Error } from './pay-v3-request';
 import type { V3Route } from './pay-v3-request';
 import type { PayV3State, V3Merchant } from './pay-v3-state';
 import { TRANSACTION_ROUTES } from './pay-v3-transactions';
+import { TRANSFER_ROUTES } from '../transfers/transfer.routes';
 import type { SimPayV3SettingsInput } from './pay-v3.interfaces';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const SKEW_SECONDS = 300;
 
 /** Every v3 API the simulator answers, by group. */
-const ROUTES: readonly V3Route[] = [...TRANSACTION_ROUTES, ...REFUND_ROUTES, ...DOWNLOAD_ROUTES];
+const ROUTES: readonly V3Route[] = [...TRANSACTION_ROUTES, ...REFUND_ROUTES, ...DOWNLOAD_ROUTES, ...TRANSFER_ROUTES];
 
 /**
  * Answers one WeChat Pay API v3 request (a path under `/v3/` of the pay server): authenticates the `Authorization`
@@ -46,7 +47,7 @@ export function answerPayV3(
     const route = routes.find((r) => r.method === method);
     if (!route) throw new PayV3Error(405, 'METHOD_NOT_ALLOWED', `不支持的请求方法 ${method}`);
     const params = (route.pattern.exec(path) as RegExpExecArray).slice(1).map((p) => safeDecode(p));
-    const result = route.handler({ v3, merchant, method, params, query, body, payUrl });
+    const result = route.handler({ v3, merchant, method, params, query, body, payUrl, headers });
     if ('file' in result) {
       return {
         status: 200,

@@ -5,10 +5,11 @@ import type { SimNotification } from './pay.interfaces';
 
 /** What to deliver. @internal */
 export interface DeliveryInput {
-  kind: 'pay' | 'refund';
+  kind: 'pay' | 'refund' | 'transfer';
   mchId: string;
   outTradeNo: string;
   outRefundNo?: string;
+  outBillNo?: string;
   url: string;
   variant: SimNotification['variant'];
   /** The XML body (API v3: the JSON body). */
@@ -61,6 +62,7 @@ export class PayNotifier {
       mchId: input.mchId,
       outTradeNo: input.outTradeNo,
       ...(input.outRefundNo !== undefined ? { outRefundNo: input.outRefundNo } : {}),
+      ...(input.outBillNo !== undefined ? { outBillNo: input.outBillNo } : {}),
       url: input.url,
       variant: input.variant,
       ...(input.v3 ? { apiVersion: 'v3' as const } : {}),

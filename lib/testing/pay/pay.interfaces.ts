@@ -1,3 +1,4 @@
+import type { SimTransferNotifyVariant } from '../transfers/transfer.interfaces';
 import type { SimV3NotifyVariant, SimulatorMerchantV3 } from '../pay-v3/pay-v3.interfaces';
 
 /**
@@ -165,13 +166,17 @@ export type SimRefundNotifyVariant = 'duplicate' | 'garbage-req-info' | 'wrong-k
  */
 export interface SimNotification {
   id: string;
-  kind: 'pay' | 'refund';
+  /** `transfer` for a merchant transfer's MCHTRANSFER.BILL.FINISHED (API v3). */
+  kind: 'pay' | 'refund' | 'transfer';
   mchId: string;
+  /** The order's `out_trade_no`; for a transfer, its `out_bill_no` (also in `outBillNo`). */
   outTradeNo: string;
   outRefundNo?: string;
+  /** A transfer's `out_bill_no`. */
+  outBillNo?: string;
   url: string;
   /** `genuine` for the notification WeChat would send (retried on its schedule), else the variant asked for. */
-  variant: 'genuine' | SimNotifyVariant | SimRefundNotifyVariant | SimV3NotifyVariant;
+  variant: 'genuine' | SimNotifyVariant | SimRefundNotifyVariant | SimV3NotifyVariant | SimTransferNotifyVariant;
   /** `v3` for a WeChat Pay API v3 notification (JSON, signed headers, acknowledged by any 2xx); absent for API v2. */
   apiVersion?: 'v3';
   attempts: SimNotificationAttempt[];

@@ -97,13 +97,16 @@ describe('WeChatSimulator (content security)', () => {
   it('pushes the media verdict after the delay as wxa_media_check, scripted by URL', async () => {
     configure();
     const openid = login();
-    await control('POST', '/__sim/securityVerdicts', { media: [{ urlContains: '/nsfw/', suggest: 'risky', label: 20002 }], delayMs: 2000 });
+    await control('POST', '/__sim/securityVerdicts', {
+      media: [{ urlContains: '/nsfw/', suggest: 'risky', label: 20002 }],
+      delayMs: 50_000,
+    });
     const started = Date.now();
     const { json } = await checkMedia({ openid, media_url: 'https://cdn.example.com/nsfw/a.png', scene: 3 });
     expect(json).toEqual({ errcode: 0, errmsg: 'ok', trace_id: expect.stringMatching(TRACE_ID) });
     expect(receiver.received).toHaveLength(0);
     await waitFor(() => receiver.received.length === 1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(15); // 2000 ms at time scale 0.01
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450); // 50 s at time scale 0.01: long enough that the answer comes first on a busy machine
     expect(JSON.parse(receiver.received[0].body)).toEqual({
       ToUserName: expect.stringMatching(/^gh_/),
       FromUserName: openid,
@@ -132,7 +135,7 @@ describe('WeChatSimulator (content security)', () => {
       label: 20002,
       errcode: 0,
       at: expect.any(Number),
-      pushAt: check.at + 2000,
+      pushAt: check.at + 50_000,
       pushId: sim.pushes[0].id,
     });
     expect(sim.pushes[0]).toMatchObject({ acknowledged: true, kind: 'genuine' });
