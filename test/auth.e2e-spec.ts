@@ -199,6 +199,34 @@ describe(`auth endpoints (fixture host + simulator + ${testDbEngine()})`, () => 
       expect(stored).toMatchObject(profile);
     });
 
+    it('takes a unionId from the data only where the account has none, and answers with the account as stored', async () => {
+      const send = async (user: { token: string; openId: string; sessionKey: string }, unionId: string) => {
+        const watermark = { appid: SIMULATOR_DEV_APP.appId, timestamp: 1 };
+        const data = encryptUserData({ ...profile, openId: user.openId, unionId, watermark }, user.sessionKey);
+        return h
+          .http()
+          .post('/miniprogram_auth/updateUserInfo')
+          .set('Authorization', `Token ${user.token}`)
+          .send({ iv: data.iv, encryptedData: data.encryptedData })
+          .expect(200);
+      };
+      const repository = h.dataSource.getRepository(WeChatAccount);
+      const bare = await h.login({ openId: 'oNoUnionYet000000000000000001' });
+      await send(bare, 'oUnionFromData000000000000001');
+      expect((await repository.findOneByOrFail({ id: bare.userId })).unionId).toBe('oUnionFromData000000000000001');
+      await send(bare, 'oUnionFromData000000000000002');
+      expect((await repository.findOneByOrFail({ id: bare.userId })).unionId).toBe('oUnionFromData000000000000001');
+
+      const bound = await h.login({ openId: 'oBoundUnion0000000000000000001', unionId: 'oUnionFromLogin00000000000001' });
+      await send(bound, 'oUnionFromData000000000000003');
+      const stored = await repository.findOneByOrFail({ id: bound.userId });
+      expect(stored).toMatchObject({ unionId: 'oUnionFromLogin00000000000001', ...profile });
+      const me = await h.http().get('/miniprogram_auth/me').set('Authorization', `Token ${bound.token}`).expect(200);
+      expect(me.body).toMatchObject({ id: bound.userId, openId: bound.openId, ...profile });
+      expect(new Date(me.body.updatedAt).getTime()).toBe(stored.updatedAt.getTime());
+      expect(new Date(me.body.createdAt).getTime()).toBe(stored.createdAt.getTime());
+    });
+
     it('answers 401 without a token', async () => {
       await h.http().post('/miniprogram_auth/updateUserInfo').send({ iv: 'x', encryptedData: 'y' }).expect(401);
     });

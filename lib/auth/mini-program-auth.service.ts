@@ -9,6 +9,7 @@ import type { ResolvedMiniProgramOptions } from '../interfaces';
 import { isUniqueViolation } from '../utils/unique-violation.util';
 import { WeChatApiService } from '../wechat/wechat-api.service';
 import type { WeChatPhoneInfo } from '../wechat/wechat-api.interface';
+import { AccountStatements } from './account.statements';
 import { AuthTokenService } from './auth-token.service';
 
 /** The answer of a login, as in the original: `{token, user_id}`. @publicApi */
@@ -45,13 +46,16 @@ interface CachedAccount {
 @Injectable()
 export class MiniProgramAuthService {
   private readonly accounts = new Map<number, CachedAccount>();
+  private readonly statements: AccountStatements;
 
   constructor(
     @Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions,
     @InjectRepository(WeChatAccount) private readonly repository: Repository<WeChatAccount>,
     private readonly wechat: WeChatApiService,
     private readonly tokens: AuthTokenService,
-  ) {}
+  ) {
+    this.statements = AccountStatements.of(repository.manager);
+  }
 
   /**
    * `wx.login()` code → code2Session → find or create the account (session key and unionid
@@ -59,9 +63,9 @@ export class MiniProgramAuthService {
    */
   async login(code: string): Promise<MiniProgramLoginResult> {
     const session = await this.wechat.code2Session(code);
-    const account = await this.upsertAccount(session.openId, session.sessionKey, session.unionId);
-    const issued = await this.tokens.issue(account.id);
-    return { token: issued.token, user_id: account.id, expires_at: issued.expiresAt?.toISOString() ?? null };
+    const accountId = await this.upsertAccount(session.openId, session.sessionKey, session.unionId);
+    const issued = await this.tokens.issue(accountId);
+    return { token: issued.token, user_id: accountId, expires_at: issued.expiresAt?.toISOString() ?? null };
   }
 
   /**
@@ -70,19 +74,13 @@ export class MiniProgramAuthService {
    * @throws UserDataDecryptError when the data cannot be read with the current session key.
    */
   async updateUserInfo(accountId: number, encryptedData: string, iv: string): Promise<WeChatAccount> {
-    // The account and its session key in one query; the key is then taken off the object.
-    const account = await this.repository
-      .createQueryBuilder('account')
-      .addSelect('account.sessionKey')
-      .where('account.id = :id', { id: accountId })
-      .getOne();
-    const sessionKey = account?.sessionKey;
-    if (account) delete account.sessionKey;
-    if (!account || !sessionKey) throw new UserDataDecryptError('INVALID_SESSION_KEY');
+    const found = await this.statements.findAccountWithSessionKey(accountId);
+    if (!found || !found.sessionKey) throw new UserDataDecryptError('INVALID_SESSION_KEY');
+    const { account, sessionKey } = found;
     const data = decryptUserData<WeChatUserInfo>(encryptedData, iv, sessionKey, this.options.appId);
     if (data.openId !== undefined && data.openId !== account.openId) throw new UserDataDecryptError('APPID_MISMATCH');
 
-    const changes: Partial<WeChatAccount> = {
+    const updated = await this.statements.updateProfile(accountId, {
       nickName: text(data.nickName, 100),
       avatarUrl: text(data.avatarUrl, 1024),
       gender: gender(data.gender),
@@ -90,10 +88,11 @@ export class MiniProgramAuthService {
       province: text(data.province, 100),
       country: text(data.country, 100),
       language: text(data.language, 20),
-    };
-    if (!account.unionId && typeof data.unionId === 'string' && data.unionId) changes.unionId = text(data.unionId, 64);
-    await this.repository.update({ id: accountId }, changes);
-    return this.reload(accountId);
+      unionId: typeof data.unionId === 'string' && data.unionId ? text(data.unionId, 64) : null,
+    });
+    if (!updated) throw new UserDataDecryptError('INVALID_SESSION_KEY');
+    this.remember(updated);
+    return updated;
   }
 
   /** Resolves a `getPhoneNumber` button code and stores the number on the account. */
@@ -120,7 +119,7 @@ export class MiniProgramAuthService {
     const now = Date.now();
     const cached = this.accounts.get(id);
     if (!options.fresh && cached && cached.cachedUntil > now) return cached.account;
-    const account = await this.repository.findOne({ where: { id } });
+    const account = await this.statements.findAccount(id);
     if (!account) {
       this.accounts.delete(id);
       return null;
@@ -135,17 +134,12 @@ export class MiniProgramAuthService {
     return account;
   }
 
-  private async upsertAccount(openId: string, sessionKey: string, unionId?: string): Promise<WeChatAccount> {
-    const changes: Partial<WeChatAccount> = { sessionKey, ...(unionId ? { unionId } : {}) };
+  private async upsertAccount(openId: string, sessionKey: string, unionId?: string): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const existing = await this.repository.findOne({ where: { openId }, select: { id: true } });
-      if (existing) {
-        await this.repository.update({ id: existing.id }, changes);
-        return existing;
-      }
+      const existing = await this.statements.touchSession(openId, sessionKey, unionId || null);
+      if (existing !== undefined) return existing;
       try {
-        const created = await this.repository.insert({ openId, unionId: unionId ?? null, sessionKey });
-        return { id: created.identifiers[0].id } as WeChatAccount;
+        return await this.statements.insertAccount(openId, sessionKey, unionId || null);
       } catch (error) {
         // Another request created the same account in the meantime: update that one instead.
         if (attempt > 0 || !isUniqueViolation(error)) throw error;
