@@ -22,6 +22,11 @@ import { WeChatPayHttpClient } from './pay/wechat-pay-http.client';
 import { WeChatPayService } from './pay/wechat-pay.service';
 import { PayTransferLedger } from './pay/transfers/pay-transfer-ledger';
 import { WeChatPayTransferService } from './pay/transfers/wechat-pay-transfer.service';
+import { PayReconciler } from './pay/reconcile/pay-reconciler.service';
+import { PayReconcileScheduler } from './pay/reconcile/pay-reconcile.scheduler';
+import { PayProfitSharingLedger } from './pay/profit-sharing/profit-sharing-ledger';
+import { PayProfitSharingNotifications } from './pay/profit-sharing/profit-sharing-notifications';
+import { WeChatPayProfitSharingService } from './pay/profit-sharing/wechat-pay-profit-sharing.service';
 import { WeChatPayV3Api } from './pay/v3/wechat-pay-v3.api';
 import { WeChatPayV3Client } from './pay/v3/wechat-pay-v3.client';
 import { WeChatPushReader } from './push/wechat-push.reader';
@@ -86,6 +91,11 @@ import { WeChatProfileService } from './profile/wechat-profile.service';
     WeChatPayService,
     PayTransferLedger,
     WeChatPayTransferService,
+    PayReconciler,
+    PayReconcileScheduler,
+    PayProfitSharingLedger,
+    PayProfitSharingNotifications,
+    WeChatPayProfitSharingService,
     WeChatPushReader,
     WeChatPushRegistry,
     WeChatPushService,
@@ -117,6 +127,8 @@ import { WeChatProfileService } from './profile/wechat-profile.service';
     WeChatPayV2Client,
     WeChatPayV3Api,
     WeChatPayTransferService,
+    PayReconciler,
+    WeChatPayProfitSharingService,
     WeChatPushService,
     WeChatSubscribeMessageService,
     WeChatShippingService,

@@ -8,6 +8,7 @@ import {
   MiniProgramModule,
   MiniProgramOptionsError,
   PayOrder,
+  PayProfitShare,
   PayRefund,
   PayShippingUpload,
   PayTransfer,
@@ -106,6 +107,7 @@ describe('MiniProgramModule configuration', () => {
       PayRefund,
       PayShippingUpload,
       PayTransfer,
+      PayProfitShare,
       WeChatPushReceipt,
       WeChatSubscription,
       WeChatMediaCheck,
@@ -119,6 +121,7 @@ describe('MiniProgramModule configuration', () => {
         'miniprogram_auth_token',
         'miniprogram_media_check',
         'miniprogram_pay_order',
+        'miniprogram_pay_profit_share',
         'miniprogram_pay_refund',
         'miniprogram_pay_transfer',
         'miniprogram_push_receipt',
@@ -129,6 +132,11 @@ describe('MiniProgramModule configuration', () => {
       const queryRunner = h.dataSource.createQueryRunner();
       try {
         for (const name of names) expect([name, await queryRunner.hasTable(name)]).toEqual([name, true]);
+        // The reconciler's lease: a nullable column, so rows written before it need nothing.
+        for (const name of ['miniprogram_pay_order', 'miniprogram_pay_refund', 'miniprogram_pay_transfer']) {
+          const column = (await queryRunner.getTable(name))?.findColumnByName('reconcile_lease_until');
+          expect([name, column?.isNullable]).toEqual([name, true]);
+        }
       } finally {
         await queryRunner.release();
       }

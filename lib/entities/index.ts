@@ -1,6 +1,7 @@
 import { AuthToken } from './auth-token.entity';
 import { PayOrder } from './pay-order.entity';
 import { PayRefund } from './pay-refund.entity';
+import { PayProfitShare } from './pay-profit-share.entity';
 import { PayShippingUpload } from './pay-shipping-upload.entity';
 import { PayTransfer } from './pay-transfer.entity';
 import { WeChatAccount } from './wechat-account.entity';
@@ -13,6 +14,8 @@ export { PayOrder } from './pay-order.entity';
 export type { PayOrderStatus } from './pay-order.entity';
 export { PayRefund } from './pay-refund.entity';
 export type { PayRefundStatus } from './pay-refund.entity';
+export { PayProfitShare } from './pay-profit-share.entity';
+export type { PayProfitShareReceiver, PayProfitShareState, PayProfitSharingReceiverType } from './pay-profit-share.entity';
 export { PayShippingUpload } from './pay-shipping-upload.entity';
 export type { PayShippingUploadStatus } from './pay-shipping-upload.entity';
 export { PayTransfer, PAY_TRANSFER_FINAL_STATES } from './pay-transfer.entity';
@@ -36,6 +39,7 @@ export const MINI_PROGRAM_ENTITIES = [
   PayRefund,
   PayShippingUpload,
   PayTransfer,
+  PayProfitShare,
   WeChatPushReceipt,
   WeChatSubscription,
   WeChatMediaCheck,

@@ -105,6 +105,10 @@ export class PayOrder {
   @Column({ name: 'settled_at', type: Date, precision: 3, nullable: true })
   settledAt!: Date | null;
 
+  /** Until when one instance's reconciler (`PayReconciler`) owns the row; `null` when none does. */
+  @Column({ name: 'reconcile_lease_until', type: Date, precision: 3, nullable: true })
+  reconcileLeaseUntil!: Date | null;
+
   @OneToMany('PayRefund', 'order')
   refunds?: PayRefund[];
 

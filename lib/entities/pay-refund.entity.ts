@@ -52,6 +52,10 @@ export class PayRefund {
   @Column({ name: 'recv_account', type: 'varchar', length: 64, nullable: true })
   recvAccount!: string | null;
 
+  /** Until when one instance's reconciler (`PayReconciler`) owns the row; `null` when none does. */
+  @Column({ name: 'reconcile_lease_until', type: Date, precision: 3, nullable: true })
+  reconcileLeaseUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

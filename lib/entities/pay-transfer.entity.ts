@@ -67,6 +67,10 @@ export class PayTransfer {
   @Column({ name: 'finished_at', type: Date, precision: 3, nullable: true })
   finishedAt!: Date | null;
 
+  /** Until when one instance's reconciler (`PayReconciler`) owns the row; `null` when none does. */
+  @Column({ name: 'reconcile_lease_until', type: Date, precision: 3, nullable: true })
+  reconcileLeaseUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { PaySignType } from '../crypto/pay-sign.crypto';
+import type { MiniProgramPayReconcileOptions, ResolvedPayReconcileOptions } from './wechat-pay-reconcile-options.interface';
 
 /**
  * The merchant's API client certificate, needed for refunds, the fund-flow bill and comments:
@@ -68,6 +69,13 @@ export interface MiniProgramPayOptions {
   ca?: string | string[];
   /** How long a prepay_id is reused before a new one is asked for, in seconds. WeChat keeps them 2 hours. Default: 6900. */
   prepayReuseSeconds?: number;
+  /**
+   * The largest share of a payment that profit sharing (分账) may split, from 0.01 to 1. Default: 0.3, WeChat's limit for
+   * ordinary merchants; set it to what your merchant agreement allows.
+   */
+  profitSharingMaxRatio?: number;
+  /** Reconciliation with WeChat (`PayReconciler`): its limits and, optionally, its schedule. */
+  reconcile?: MiniProgramPayReconcileOptions;
 }
 
 /** v3 options after validation: keys loaded. @publicApi */
@@ -96,4 +104,7 @@ export interface ResolvedPayOptions {
   baseUrl: string;
   ca?: string | string[];
   prepayReuseSeconds: number;
+  /** Absent: 0.3. */
+  profitSharingMaxRatio?: number;
+  reconcile: ResolvedPayReconcileOptions;
 }

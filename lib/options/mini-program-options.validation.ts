@@ -4,6 +4,7 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -25,6 +26,8 @@ import { certificateSerialNo, isPayV3ApiKey, loadPayV3PrivateKey, loadPayV3Publi
 import { PushOptionsSchema, resolvePushOptions } from './push-options.validation';
 import { resolveSubscribeOptions, SubscribeOptionsSchema } from './subscribe-options.validation';
 import { resolveShippingOptions } from './shipping-options.validation';
+import { certificateAdvice } from './pay-certificate-advice';
+import { resolvePayReconcileOptions } from './pay-reconcile-options.validation';
 import { resolveProfileOptions } from './profile-options.validation';
 import type {
   MiniProgramModuleOptions,
@@ -90,6 +93,7 @@ class PayOptionsSchema {
   baseUrl?: string;
 
   @IsOptional() @IsInt() @Min(60) @Max(7200) prepayReuseSeconds?: number;
+  @IsOptional() @IsNumber() @Min(0.01) @Max(1) profitSharingMaxRatio?: number;
 
   // Checked by checkPayCertificates: live Buffers and PEM strings, not plain data.
   @IsOptional() clientCert?: unknown;
@@ -141,7 +145,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
   }
   // The store is a live object; keep it out of the transformation so it is not copied.
   const { accessTokenStore, pay, shipping: rawShipping, profile: rawProfile, ...plain } = raw;
-  const { clientCert, ca, v3: _v3, ...plainPay } = pay ?? ({} as MiniProgramPayOptions);
+  const { clientCert, ca, v3: _v3, reconcile: rawReconcile, ...plainPay } = pay ?? ({} as MiniProgramPayOptions);
   const instance = plainToInstance(OptionsSchema, pay === undefined ? plain : { ...plain, pay: plainPay });
   instance.accessTokenStore = accessTokenStore;
   const errors = validateSync(instance, {
@@ -153,6 +157,7 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
   if (pay !== undefined && (pay === null || typeof pay !== 'object')) problems.push({ key: 'pay', messages: ['pay must be an object'] });
   else if (pay) problems.push(...checkPayCertificates(pay, clientCert, ca));
   const resolvedV3 = pay && typeof pay === 'object' ? checkPayV3(pay, problems) : undefined;
+  const reconcile = resolvePayReconcileOptions(rawReconcile, problems);
   const push = resolvePushOptions(raw.push, problems);
   const subscribe = resolveSubscribeOptions(raw.subscribe, raw.push, problems);
   const shipping = resolveShippingOptions(rawShipping, problems);
@@ -181,6 +186,8 @@ export function resolveMiniProgramOptions(raw: MiniProgramModuleOptions | undefi
           baseUrl: (pay.baseUrl ?? DEFAULT_PAY_BASE_URL).replace(/\/+$/, ''),
           ca,
           prepayReuseSeconds: pay.prepayReuseSeconds ?? 6900,
+          profitSharingMaxRatio: pay.profitSharingMaxRatio,
+          reconcile,
         }
       : undefined,
     push,
@@ -373,23 +380,6 @@ function checkMerchantCertificate(
     'pay.clientCert.cert',
     `pay.clientCert.cert must be the merchant API certificate of the v3 merchant key (apiclient_cert.pem): ${wrong.join(', and ')}`,
   );
-}
-
-function certificateAdvice(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/unsupported/i.test(message)) {
-    return (
-      'the PKCS#12 file uses legacy encryption that OpenSSL 3 (Node >= 17) no longer reads. Convert it: ' +
-      '`openssl pkcs12 -in apiclient_cert.p12 -legacy -nodes -out apiclient.pem` and pass { cert, key } as PEM, ' +
-      'or re-export it with `openssl pkcs12 -export` (modern encryption)'
-    );
-  }
-  if (/mac verify|bad decrypt|wrong password|passphrase/i.test(message)) {
-    return 'the PKCS#12 passphrase is wrong (WeChat sets it to the mch_id unless you changed it)';
-  }
-  if (/key values mismatch|KEY_VALUES_MISMATCH/i.test(message)) return 'the private key does not belong to the certificate';
-  if (error instanceof TypeError && message.startsWith('pay.clientCert')) return message;
-  return `the client certificate cannot be loaded (${message.replace(/\s+/g, ' ').slice(0, 120)})`;
 }
 
 function stripUndefined<T extends object>(value: T | undefined): Partial<T> {

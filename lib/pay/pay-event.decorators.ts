@@ -4,7 +4,8 @@ import { SetMetadata } from '@nestjs/common';
 export const PAY_EVENT_METADATA = 'miniprogram:pay-event';
 
 /** The pay events a provider method can handle. @publicApi */
-export type PayEventName = 'order.paid' | 'refund.settled' | 'transfer.succeeded' | 'transfer.failed';
+export type PayEventName =
+  'order.paid' | 'refund.settled' | 'transfer.succeeded' | 'transfer.failed' | 'profit-sharing.settled' | 'bill.mismatch';
 
 /**
  * Marks a provider method to run when an order is paid — exactly once per order, inside the
@@ -46,3 +47,20 @@ export const OnPayTransferSucceeded = (): MethodDecorator => SetMetadata(PAY_EVE
  * @publicApi
  */
 export const OnPayTransferFailed = (): MethodDecorator => SetMetadata(PAY_EVENT_METADATA, 'transfer.failed' satisfies PayEventName);
+
+/**
+ * Marks a provider method to run when a profit-sharing order (分账单) reaches `FINISHED` — exactly once per split,
+ * inside the transaction that records it, with a `PayProfitSharingSettledEvent` (each receiver's result is in
+ * `share.receivers`). Throwing rolls the state change back (a notification is answered 500, so WeChat delivers again).
+ * @publicApi
+ */
+export const OnPayProfitSharingSettled = (): MethodDecorator =>
+  SetMetadata(PAY_EVENT_METADATA, 'profit-sharing.settled' satisfies PayEventName);
+
+/**
+ * Marks a provider method to run for each mismatch `PayReconciler.reconcileBill` finds between a day's trade bill and
+ * the stored orders and refunds, with a `PayBillMismatchEvent`, after the repair was tried (`mismatch.repair`). It runs
+ * outside any transaction; a handler that throws is logged and the others still run.
+ * @publicApi
+ */
+export const OnPayBillMismatch = (): MethodDecorator => SetMetadata(PAY_EVENT_METADATA, 'bill.mismatch' satisfies PayEventName);

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { PayOrderPaidEvent, PayRefundSettledEvent } from './wechat-pay.interfaces';
 import type { PayTransferFinishedEvent } from './transfers/pay-transfer.interfaces';
+import type { PayBillMismatchEvent } from './reconcile/pay-reconcile.interfaces';
+import type { PayProfitSharingSettledEvent } from './profit-sharing/profit-sharing.interfaces';
 import { HandlerDiscovery } from '../utils/handler-discovery';
 import { PAY_EVENT_METADATA, PayEventName } from './pay-event.decorators';
 
@@ -19,11 +21,15 @@ export class PayEventRegistry implements OnModuleInit {
     'refund.settled': Handler<PayRefundSettledEvent>[];
     'transfer.succeeded': Handler<PayTransferFinishedEvent>[];
     'transfer.failed': Handler<PayTransferFinishedEvent>[];
+    'bill.mismatch': Handler<PayBillMismatchEvent>[];
+    'profit-sharing.settled': Handler<PayProfitSharingSettledEvent>[];
   } = {
     'order.paid': [],
     'refund.settled': [],
     'transfer.succeeded': [],
     'transfer.failed': [],
+    'bill.mismatch': [],
+    'profit-sharing.settled': [],
   };
 
   constructor(private readonly discovery: HandlerDiscovery) {}
@@ -47,5 +53,21 @@ export class PayEventRegistry implements OnModuleInit {
   async transferFinished(event: PayTransferFinishedEvent): Promise<void> {
     const name = event.transfer.state === 'SUCCESS' ? 'transfer.succeeded' : 'transfer.failed';
     for (const handler of this.handlers[name]) await handler(event);
+  }
+
+  /** A mismatch of a bill run: each handler in turn; a handler that throws is logged, the others still run. */
+  async billMismatch(event: PayBillMismatchEvent): Promise<void> {
+    for (const handler of this.handlers['bill.mismatch']) {
+      try {
+        await handler(event);
+      } catch (error) {
+        this.logger.error(`a handler of bill mismatches failed: ${(error as Error)?.message}`);
+      }
+    }
+  }
+
+  /** A split reached `FINISHED`. */
+  async profitSharingSettled(event: PayProfitSharingSettledEvent): Promise<void> {
+    for (const handler of this.handlers['profit-sharing.settled']) await handler(event);
   }
 }

@@ -1,18 +1,21 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { buildPayXml } from '../crypto/pay-xml.codec';
 import { PayOrder } from '../entities/pay-order.entity';
+import type { PayProfitShare } from '../entities/pay-profit-share.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
 import { PayTransfer } from '../entities/pay-transfer.entity';
 import type { ResolvedMiniProgramOptions } from '../interfaces';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { IncomingPayment, IncomingRefund, NotificationRejection } from './notifications/incoming';
 import { PayLedger } from './pay-ledger';
+import { PayProfitSharingNotifications } from './profit-sharing/profit-sharing-notifications';
 import { PayTransferLedger } from './transfers/pay-transfer-ledger';
 import type { TransferBill } from './transfers/pay-transfer.interfaces';
 import { billMismatch } from './transfers/transfer-bill';
 import { PayV2NotificationReader } from './v2/pay-v2.notification-reader';
+import type { ProfitSharingNotice } from './profit-sharing/profit-sharing-notice';
 import type { HeaderBag } from './v3/pay-v3-headers';
 import { PayV3NotificationReader, V3ReadError } from './v3/pay-v3.notification-reader';
 import { WeChatPayV3Client } from './v3/wechat-pay-v3.client';
@@ -24,7 +27,7 @@ const nack = (message: string) => buildPayXml({ return_code: 'FAIL', return_msg:
 
 type Applied<T> = { status: 'processed' | 'duplicate'; result: T };
 /** What a v3 notification applies to. */
-type V3Notified = PayOrder | PayRefund | PayTransfer;
+type V3Notified = PayOrder | PayRefund | PayTransfer | PayProfitShare;
 
 /**
  * The notification pipelines, by stage: each version's reader parses safely and authenticates (yielding one payment or
@@ -48,6 +51,7 @@ export class PayNotifyProcessor {
     private readonly ledger: PayLedger,
     @InjectRepository(PayTransfer) private readonly transfers: Repository<PayTransfer>,
     private readonly transferLedger: PayTransferLedger,
+    @Optional() private readonly profitSharing?: PayProfitSharingNotifications,
   ) {
     this.v2 = new PayV2NotificationReader(options);
     this.v3 = new PayV3NotificationReader(options, v3Client);
@@ -94,7 +98,9 @@ export class PayNotifyProcessor {
           ? await this.applyPayment(read.payment)
           : read.kind === 'refund'
             ? await this.applyRefund(read.refund)
-            : await this.applyTransfer(read.bill);
+            : read.kind === 'transfer'
+              ? await this.applyTransfer(read.bill)
+              : await this.applyProfitSharing(read.notice);
       this.v3.remember(read.id);
       return { status: outcome.status, result: outcome.result, httpStatus: 204 };
     } catch (error) {
@@ -177,5 +183,11 @@ export class PayNotifyProcessor {
     if (mismatch) throw new NotificationRejection(mismatch);
     const outcome = await this.transferLedger.apply(transfer, bill, 'notify');
     return { status: outcome.status === 'processed' ? 'processed' : 'duplicate', result: outcome.transfer };
+  }
+
+  /** A 分账动账通知: checked against the stored split, whose state is then applied once. */
+  private async applyProfitSharing(notice: ProfitSharingNotice): Promise<Applied<PayProfitShare>> {
+    if (!this.profitSharing) throw new NotificationRejection('profit sharing is not provided');
+    return this.profitSharing.apply(notice);
   }
 }

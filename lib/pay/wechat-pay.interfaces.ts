@@ -234,6 +234,8 @@ export interface CreateJsapiPaymentRequest extends PayApiVersionOption {
   attach?: string;
   spbillCreateIp?: string;
   timeExpire?: WeChatTime;
+  /** `settle_info.profit_sharing` (v3; v2: `profit_sharing=Y`): the payment can then be split (分账). */
+  profitSharing?: boolean;
 }
 
 /** @publicApi */

@@ -3,6 +3,7 @@ import type { PaySignType } from '../crypto/pay-sign.crypto';
 import { PayOrder } from '../entities/pay-order.entity';
 import { PayRefund } from '../entities/pay-refund.entity';
 import type { PayTransfer } from '../entities/pay-transfer.entity';
+import type { PayProfitShare } from '../entities/pay-profit-share.entity';
 import { PayOrdersService } from './orders/pay-orders.service';
 import { PayNotifyProcessor } from './pay-notify.processor';
 import { WeChatPayV2Api } from './v2/wechat-pay-v2.api';
@@ -175,7 +176,10 @@ export class WeChatPayService {
    * Handles a WeChat Pay v3 notification (payment, refund or merchant transfer; for hosts that mount their own route): the headers as
    * received (any case) and the raw body. Answer WeChat with `httpStatus` and, when present, `body` as JSON.
    */
-  handleV3Notify(headers: HeaderBag, rawBody: string | Buffer): Promise<V3NotifyOutcome<PayOrder | PayRefund | PayTransfer>> {
+  handleV3Notify(
+    headers: HeaderBag,
+    rawBody: string | Buffer,
+  ): Promise<V3NotifyOutcome<PayOrder | PayRefund | PayTransfer | PayProfitShare>> {
     return this.notifications.handleV3Notify(headers, rawBody);
   }
 

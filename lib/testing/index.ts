@@ -30,6 +30,7 @@ export type {
   SimV3NotifyVariant,
 } from './pay-v3/pay-v3.interfaces';
 export type {
+  SimLoseNotificationsInput,
   SimNotification,
   SimNotificationAttempt,
   SimNotifyInput,
@@ -55,6 +56,7 @@ export type {
   SimTransferNotifyVariant,
   SimTransferState,
 } from './transfers/transfer.interfaces';
+export type * from './profit-sharing/profit-sharing.interfaces';
 export type {
   SimPush,
   SimPushAttempt,

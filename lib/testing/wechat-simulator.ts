@@ -1,4 +1,4 @@
-import { SimulatorTransferFront } from './front/simulator-transfer.front';
+import { SimulatorProfitSharingFront } from './front/simulator-profit-sharing.front';
 
 /**
  * A local fake of WeChat's servers for development and end-to-end tests: the mini program APIs of
@@ -7,8 +7,8 @@ import { SimulatorTransferFront } from './front/simulator-transfer.front';
  * on the certificate APIs), with the API v3 (`/v3/...`, signed JSON) beside it on the same server and the same orders
  * and refunds. It also plays WeChat's message push (消息推送) to the app's push URL, each paid order's shipping state,
  * subscribe messages and the user's consent, customer-service sessions, entry links, content checks and merchant
- * transfers with the user's confirmation. Notifications
+ * transfers with the user's confirmation and profit sharing (分账). Notifications
  * and pushes are only ever delivered to loopback addresses.
  * @publicApi
  */
-export class WeChatSimulator extends SimulatorTransferFront {}
+export class WeChatSimulator extends SimulatorProfitSharingFront {}

@@ -21,6 +21,7 @@ export class V2PayGateway implements PayGateway {
       attach: order.attach ?? undefined,
       spbillCreateIp: req.spbillCreateIp,
       timeExpire: req.timeExpire,
+      ...(req.profitSharing !== undefined ? { profitSharing: req.profitSharing } : {}),
     });
     return result.prepayId;
   }

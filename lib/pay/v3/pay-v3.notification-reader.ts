@@ -2,6 +2,8 @@ import { decryptPayV3Resource, PAY_V3_AEAD_ALGORITHM } from '../../crypto/pay-v3
 import type { ResolvedMiniProgramOptions } from '../../interfaces';
 import { IncomingPayment, IncomingRefund, NotificationRejection } from '../notifications/incoming';
 import type { TransferBill } from '../transfers/pay-transfer.interfaces';
+import { PROFIT_SHARING_EVENT_TYPES, readProfitSharingNotice } from '../profit-sharing/profit-sharing-notice';
+import type { ProfitSharingNotice } from '../profit-sharing/profit-sharing-notice';
 import { isFinalTransferState, normaliseTransferBill } from '../transfers/transfer-bill';
 import { HeaderBag, PAY_V3_CLOCK_SKEW_SECONDS } from './pay-v3-headers';
 import { ReplayCache } from './pay-v3-replay-cache';
@@ -28,7 +30,8 @@ export type V3Read =
   | { kind: 'duplicate' }
   | { kind: 'payment'; id: string; payment: IncomingPayment }
   | { kind: 'refund'; id: string; refund: IncomingRefund }
-  | { kind: 'transfer'; id: string; bill: TransferBill };
+  | { kind: 'transfer'; id: string; bill: TransferBill }
+  | { kind: 'profit-sharing'; id: string; notice: ProfitSharingNotice };
 
 /**
  * Reads and authenticates WeChat Pay API v3 notifications: the signature (fail-closed) and timestamp, the replay cache
@@ -88,6 +91,9 @@ export class PayV3NotificationReader {
       return { kind: 'refund', id, refund: this.refund(plain, pay.mchId) };
     }
     if (eventType === 'MCHTRANSFER.BILL.FINISHED') return { kind: 'transfer', id, bill: this.transfer(plain, pay.mchId) };
+    if (typeof eventType === 'string' && PROFIT_SHARING_EVENT_TYPES.has(eventType)) {
+      return { kind: 'profit-sharing', id, notice: readProfitSharingNotice(eventType, plain, pay.mchId) };
+    }
     throw new NotificationRejection(`unsupported event_type ${String(eventType).slice(0, 40)}`);
   }
 

@@ -167,7 +167,9 @@ export class WeChatPayV3Api {
         currency: input.oneOf('currency', req.currency === undefined ? 'CNY' : req.currency, CURRENCIES),
       },
       payer: { openid: input.text('openId', req.openId, 128) },
+      settle_info: req.profitSharing === undefined ? undefined : { profit_sharing: req.profitSharing === true },
     };
+    input.check(req.profitSharing === undefined || typeof req.profitSharing === 'boolean', 'profitSharing must be a boolean');
     input.done();
     const { json } = await this.client.call('v3.jsapi', 'POST', '/v3/pay/transactions/jsapi', body);
     const prepayId = str(json.prepay_id);

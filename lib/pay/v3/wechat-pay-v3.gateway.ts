@@ -27,6 +27,7 @@ export class V3PayGateway implements PayGateway {
       openId: order.openId,
       attach: order.attach ?? undefined,
       timeExpire: v3Time('createJsapiPayment', req.timeExpire),
+      ...(req.profitSharing !== undefined ? { profitSharing: req.profitSharing } : {}),
     });
     return result.prepayId;
   }

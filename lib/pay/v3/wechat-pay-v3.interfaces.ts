@@ -19,6 +19,8 @@ export interface V3JsapiRequest {
   timeExpire?: Date;
   /** `amount.currency`: domestic merchants can only take `CNY` (the default). */
   currency?: 'CNY';
+  /** `settle_info.profit_sharing`: the payment may be split (分账) afterwards; its money stays frozen until then. */
+  profitSharing?: boolean;
 }
 
 /** @publicApi */

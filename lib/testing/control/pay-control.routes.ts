@@ -3,7 +3,14 @@ import { SIMULATOR_DEV_CERTIFICATES } from '../dev-keys/dev-certificates';
 import { controlBody, controlOk, SimulatorInputError } from '../server/simulator-http';
 import type { SimRequest, SimRoute } from '../server/simulator-http';
 import type { PayState } from '../pay/pay-state';
-import type { SimNotifyInput, SimPayInput, SimRefundNotifyInput, SimSettleRefundInput, SimulatorMerchant } from '../pay/pay.interfaces';
+import type {
+  SimLoseNotificationsInput,
+  SimNotifyInput,
+  SimPayInput,
+  SimRefundNotifyInput,
+  SimSettleRefundInput,
+  SimulatorMerchant,
+} from '../pay/pay.interfaces';
 
 /**
  * The control API of the WeChat Pay side, under `/__sim/` on the mini program server: the user paying, notification
@@ -30,6 +37,19 @@ export function payControlRoutes(pay: PayState, payUrl: () => string | undefined
       handler: async (req) => controlOk(await pay.settleRefund(controlBody(req) as unknown as SimSettleRefundInput)),
     },
     { method: 'GET', path: '/__sim/notifications', handler: () => controlOk({ notifications: pay.notifier.list() }) },
+    {
+      method: 'POST',
+      path: '/__sim/loseNotifications',
+      handler: (req) => controlOk(pay.notifier.lose(controlBody(req) as unknown as SimLoseNotificationsInput)),
+    },
+    {
+      method: 'DELETE',
+      path: '/__sim/loseNotifications',
+      handler: () => {
+        pay.notifier.keepNotifications();
+        return controlOk({ ok: true });
+      },
+    },
     {
       method: 'DELETE',
       path: '/__sim/notifications',

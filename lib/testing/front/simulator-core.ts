@@ -12,6 +12,7 @@ import { linksRoutes } from '../links/links.routes';
 import { SecurityState } from '../security/security-state';
 import { securityRoutes } from '../security/security.routes';
 import { transferControlRoutes } from '../transfers/transfer.routes';
+import { profitSharingControlRoutes } from '../profit-sharing/profit-sharing.routes';
 import { resolveConfig, resolveListenConfig, resolvePayConfig, resolvePayV3Mode, simulatorLog } from '../server/simulator-options';
 import { SimulatorRouter } from '../server/simulator-router';
 import { SimulatorServers } from '../server/simulator-server';
@@ -77,6 +78,7 @@ export class SimulatorCore {
     this.linksState = new LinksState(this.state);
     this.addRoutes(linksRoutes(this.linksState));
     this.addRoutes(transferControlRoutes(this.payV3.transfers));
+    this.addRoutes(profitSharingControlRoutes(this.payV3.profitSharing));
   }
 
   /**

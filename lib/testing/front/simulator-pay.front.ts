@@ -1,5 +1,6 @@
 import type { SimPayV3Settings, SimPayV3SettingsInput } from '../pay-v3/pay-v3.interfaces';
 import type {
+  SimLoseNotificationsInput,
   SimNotification,
   SimNotifyInput,
   SimOrder,
@@ -50,6 +51,14 @@ export class SimulatorPayFront extends SimulatorCore {
    */
   pay(input: SimPayInput): Promise<SimPayResult> {
     return this.payState.pay(input);
+  }
+
+  /**
+   * Loses the next `count` genuine notifications (of `kind`, or of any kind) on purpose: WeChat's state changes, the app
+   * hears nothing, and only a query tells it; twin of `POST /__sim/loseNotifications` (`DELETE` forgets the rest).
+   */
+  loseNotifications(input: SimLoseNotificationsInput = {}): { pending: number } {
+    return this.payState.notifier.lose(input);
   }
 
   /** Sends variants of an order's payment notification, once each; twin of `POST /__sim/notify`. */

@@ -11,6 +11,7 @@ import { PayV3Notifications } from './pay-v3-notifications';
 import type { SimPayV3Mode, SimPayV3Settings, SimPayV3SettingsInput } from './pay-v3.interfaces';
 import type { SimulatorMerchant } from '../pay/pay.interfaces';
 import { TransferState } from '../transfers/transfer-state';
+import { ProfitSharingState } from '../profit-sharing/profit-sharing-state';
 
 /** A merchant with API v3 credentials, its certificate's public key and serial loaded. @internal */
 export interface V3Merchant {
@@ -49,6 +50,8 @@ export class PayV3State {
   readonly merchants = new Map<string, V3Merchant>();
   /** The merchant transfers (商家转账) of v3 merchants. */
   readonly transfers: TransferState;
+  /** The profit sharing (分账) of v3 merchants. */
+  readonly profitSharing: ProfitSharingState;
   private mode: SimPayV3Mode;
   private rotated = false;
   private readonly billTokens = new Map<string, { mchId: string; file: Buffer; expiresAt: number }>();
@@ -69,6 +72,7 @@ export class PayV3State {
     }
     pay.v3 = new PayV3Notifications(this);
     this.transfers = new TransferState(this);
+    this.profitSharing = new ProfitSharingState(this);
     pay.sim.resetHooks.push(() => this.billTokens.clear());
   }
 

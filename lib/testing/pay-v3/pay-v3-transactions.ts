@@ -28,6 +28,11 @@ function jsapi(ctx: V3Context): V3Result {
   const openId = str(payer, 'openid', '/body/payer', (v) => chars(v) <= 128);
   if (!pay.sim.user(appId, openId)) throw new PayV3Error(400, 'PARAM_ERROR', 'appid和openid不匹配');
   const timeExpire = timeExpireText === undefined ? undefined : beijingCompact(Date.parse(timeExpireText));
+  const settle = body.settle_info === undefined ? undefined : obj(body, 'settle_info', '/body');
+  if (settle && settle.profit_sharing !== undefined && typeof settle.profit_sharing !== 'boolean') {
+    throw paramError('/body/settle_info/profit_sharing', '类型校验失败，应为布尔值');
+  }
+  const profitSharing = settle?.profit_sharing === true;
 
   const now = pay.now();
   let order = pay.order(merchant.mchId, outTradeNo);
@@ -41,7 +46,8 @@ function jsapi(ctx: V3Context): V3Result {
       order.openId !== openId ||
       order.tradeType !== 'JSAPI' ||
       order.attach !== attach ||
-      order.notifyUrl !== notify
+      order.notifyUrl !== notify ||
+      (order.profitSharing ?? false) !== profitSharing
     ) {
       throw new PayV3Error(400, 'INVALID_REQUEST', '201 商户订单号重复');
     }
@@ -66,6 +72,7 @@ function jsapi(ctx: V3Context): V3Result {
       tradeState: 'NOTPAY',
       refunds: [],
       apiVersion: 'v3',
+      ...(profitSharing ? { profitSharing } : {}),
     };
     pay.addOrder(record);
     order = record;

@@ -10,13 +10,20 @@ import type { V3Route } from './pay-v3-request';
 import type { PayV3State, V3Merchant } from './pay-v3-state';
 import { TRANSACTION_ROUTES } from './pay-v3-transactions';
 import { TRANSFER_ROUTES } from '../transfers/transfer.routes';
+import { PROFIT_SHARING_ROUTES } from '../profit-sharing/profit-sharing.routes';
 import type { SimPayV3SettingsInput } from './pay-v3.interfaces';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const SKEW_SECONDS = 300;
 
 /** Every v3 API the simulator answers, by group. */
-const ROUTES: readonly V3Route[] = [...TRANSACTION_ROUTES, ...REFUND_ROUTES, ...DOWNLOAD_ROUTES, ...TRANSFER_ROUTES];
+const ROUTES: readonly V3Route[] = [
+  ...TRANSACTION_ROUTES,
+  ...REFUND_ROUTES,
+  ...DOWNLOAD_ROUTES,
+  ...TRANSFER_ROUTES,
+  ...PROFIT_SHARING_ROUTES,
+];
 
 /**
  * Answers one WeChat Pay API v3 request (a path under `/v3/` of the pay server): authenticates the `Authorization`

@@ -1,15 +1,18 @@
 import { parsePayXml } from '../../crypto/pay-xml.codec';
 import { NOTIFY_BODY_KEEP_CHARS, NOTIFY_MAX_ANSWER_BYTES, NOTIFY_RETRY_DELAYS_MS, NOTIFY_TIMEOUT_MS } from '../server/simulator.constants';
 import { SimulatorDeliveries } from '../server/simulator-deliveries';
-import type { SimNotification } from './pay.interfaces';
+import { SimulatorInputError } from '../server/simulator-http';
+import { asInput } from '../server/simulator-input';
+import type { SimLoseNotificationsInput, SimNotification } from './pay.interfaces';
 
 /** What to deliver. @internal */
 export interface DeliveryInput {
-  kind: 'pay' | 'refund' | 'transfer';
+  kind: 'pay' | 'refund' | 'transfer' | 'profit-sharing';
   mchId: string;
   outTradeNo: string;
   outRefundNo?: string;
   outBillNo?: string;
+  outOrderNo?: string;
   url: string;
   variant: SimNotification['variant'];
   /** The XML body (API v3: the JSON body). */
@@ -29,6 +32,8 @@ export interface DeliveryInput {
 export class PayNotifier {
   private readonly deliveries: SimulatorDeliveries<SimNotification>;
   private seq = 0;
+  /** Genuine notifications still to lose, in order of the rules. */
+  private losses: Array<{ kind?: SimNotification['kind']; count: number }> = [];
 
   constructor(
     timeScale: number,
@@ -63,6 +68,7 @@ export class PayNotifier {
       outTradeNo: input.outTradeNo,
       ...(input.outRefundNo !== undefined ? { outRefundNo: input.outRefundNo } : {}),
       ...(input.outBillNo !== undefined ? { outBillNo: input.outBillNo } : {}),
+      ...(input.outOrderNo !== undefined ? { outOrderNo: input.outOrderNo } : {}),
       url: input.url,
       variant: input.variant,
       ...(input.v3 ? { apiVersion: 'v3' as const } : {}),
@@ -71,6 +77,12 @@ export class PayNotifier {
       done: false,
       refused: false,
     };
+    const loss = input.retry ? this.losses.find((l) => l.count > 0 && (l.kind === undefined || l.kind === input.kind)) : undefined;
+    if (loss) {
+      loss.count--;
+      this.losses = this.losses.filter((l) => l.count > 0);
+      return Promise.resolve({ ...record, done: true, lost: true });
+    }
     const { v3, body } = input;
     return this.deliveries.deliver({
       record,
@@ -88,6 +100,24 @@ export class PayNotifier {
     });
   }
 
+  /** Loses the next genuine notifications (of a kind, or all) on purpose: never sent, not listed. */
+  lose(input: SimLoseNotificationsInput = {}): { pending: number } {
+    const raw = asInput(input);
+    const kind = raw.kind;
+    if (kind !== undefined && kind !== 'pay' && kind !== 'refund' && kind !== 'transfer')
+      throw new SimulatorInputError("kind must be 'pay', 'refund' or 'transfer'");
+    const count = raw.count ?? 1;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000)
+      throw new SimulatorInputError('count must be an integer from 1 to 1000');
+    this.losses.push({ ...(kind !== undefined ? { kind } : {}), count });
+    return { pending: this.losses.reduce((sum, l) => sum + l.count, 0) };
+  }
+
+  /** Forgets the notifications still to lose. */
+  keepNotifications(): void {
+    this.losses = [];
+  }
+
   /** Cancels every pending retry and in-flight attempt (the reports stay, marked done). */
   cancelAll(): void {
     this.deliveries.cancelAll();
@@ -95,6 +125,7 @@ export class PayNotifier {
 
   /** Cancels everything and forgets the reports. */
   clear(): void {
+    this.losses = [];
     this.deliveries.clear();
   }
 }

@@ -88,6 +88,8 @@ export interface SimOrder {
   refunds: string[];
   /** `v3` when created through `POST /v3/pay/transactions/jsapi` (its notifications are then v3); absent for API v2. */
   apiVersion?: 'v3';
+  /** Whether it was ordered through API v3 with `settle_info.profit_sharing`: it can then be split (分账). */
+  profitSharing?: boolean;
 }
 
 /**
@@ -166,14 +168,16 @@ export type SimRefundNotifyVariant = 'duplicate' | 'garbage-req-info' | 'wrong-k
  */
 export interface SimNotification {
   id: string;
-  /** `transfer` for a merchant transfer's MCHTRANSFER.BILL.FINISHED (API v3). */
-  kind: 'pay' | 'refund' | 'transfer';
+  /** `transfer` for a merchant transfer's MCHTRANSFER.BILL.FINISHED, `profit-sharing` for a 分账动账通知 (API v3). */
+  kind: 'pay' | 'refund' | 'transfer' | 'profit-sharing';
   mchId: string;
   /** The order's `out_trade_no`; for a transfer, its `out_bill_no` (also in `outBillNo`). */
   outTradeNo: string;
   outRefundNo?: string;
   /** A transfer's `out_bill_no`. */
   outBillNo?: string;
+  /** A split's `out_order_no` (分账). */
+  outOrderNo?: string;
   url: string;
   /** `genuine` for the notification WeChat would send (retried on its schedule), else the variant asked for. */
   variant: 'genuine' | SimNotifyVariant | SimRefundNotifyVariant | SimV3NotifyVariant | SimTransferNotifyVariant;
@@ -186,6 +190,19 @@ export interface SimNotification {
   done: boolean;
   /** Whether the URL was refused without connecting because it is not a loopback address. */
   refused: boolean;
+  /** Whether the simulator lost it on purpose (`POST /__sim/loseNotifications`): never sent, never retried. */
+  lost?: boolean;
+}
+
+/**
+ * Input of {@link WeChatSimulator.loseNotifications}: the next `count` genuine notifications (of `kind`, or of any
+ * kind) are lost, as if WeChat gave up on them: the state changes at WeChat, the app hears nothing.
+ * @publicApi
+ */
+export interface SimLoseNotificationsInput {
+  kind?: 'pay' | 'refund' | 'transfer';
+  /** How many, 1 by default (1–1000). */
+  count?: number;
 }
 
 /**
