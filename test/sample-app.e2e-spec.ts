@@ -468,7 +468,6 @@ describe('sample app configuration', () => {
     expect(() => loadConfig({ HTTP_PLATFORM: 'koa' })).toThrow(/HTTP_PLATFORM/);
   });
 
-
   it('uses real WeChat when both credentials are set, and refuses only one of them', () => {
     expect(loadConfig({ WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 's' })).toMatchObject({ mode: 'wechat' });
     expect(() => loadConfig({ WECHAT_APP_ID: 'wx1234567890abcdef' })).toThrow(/both/);
