@@ -18,7 +18,7 @@
 // --scaling / --no-scaling (guarded and notify with 1 and 2 app processes behind one port on PostgreSQL, at the largest
 // connection count; on by default when PostgreSQL is in --db), --json=path, --smoke (exits 1 when a run had errors or
 // no requests), --profile=<scenario> (on SQLite unless --db is given), --app-node-args=flag,flag (node flags for the app
-// processes, e.g. --app-node-args=--max-old-space-size=96 to measure the app under a heap cap).
+// processes after those of `npm start`, which the app always runs with, as shipped; later flags win).
 //
 // Scenarios: see SCENARIO_DEFS in bench/http/scenarios.mjs. Creating an order and paying it are measured apart:
 // `order` is POST /orders, `pay` is POST /orders/:id/pay on distinct orders that have no WeChat Pay order yet (each
@@ -45,7 +45,7 @@ import { runLoad, summarize } from './http/load.mjs';
 import { killAllNow, measureCpu, measureMachineCpu, sampleRss } from './http/processes.mjs';
 import { summarizeCpuProfile } from './http/profile.mjs';
 import { poolSize, SCENARIO_DEFS, SCENARIOS, World } from './http/scenarios.mjs';
-import { checkBuilt, startTarget, stopTarget } from './http/target.mjs';
+import { checkBuilt, shippedNodeArgs, startTarget, stopTarget } from './http/target.mjs';
 
 // ---------------------------------------------------------------------------------------------------------- options
 
@@ -108,8 +108,11 @@ const options = {
   warmup: smoke ? 0 : numbers(args.warmup, [2], 'warmup')[0],
   json: args.json,
   profile: args.profile,
-  /** Extra node flags for every app process, e.g. a heap cap: `--app-node-args=--max-old-space-size=96`. */
-  appNodeArgs: list(args['app-node-args'], []),
+  /**
+   * Node flags for every app process: those of `npm start` (the app as shipped), then --app-node-args (later flags
+   * win, e.g. `--app-node-args=--max-old-space-size=4096` to measure without the shipped heap cap).
+   */
+  appNodeArgs: [...shippedNodeArgs(), ...list(args['app-node-args'], [])],
   users: smoke ? 20 : 1_000,
   loginUsers: smoke ? 20 : 1_000,
   /** Smoke runs only prove that every scenario works: small pools of single-use items, which may run out (noted). */
@@ -458,7 +461,7 @@ async function main() {
   console.log(
     `HTTP benchmarks: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}; ` +
       `${options.duration} s per run after ${options.warmup} s of warm-up; autocannon runs in this process, ` +
-      `the app and the simulator in their own (all on this machine)`,
+      `the app and the simulator in their own (all on this machine); app node flags: ${options.appNodeArgs.join(' ') || 'none'}`,
   );
 
   const out = { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, date: new Date().toISOString(), options };

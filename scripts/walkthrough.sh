@@ -35,4 +35,4 @@ out=$(bash -euo pipefail -c "$block")
 echo "$out"
 # The unauthenticated and revoked calls must have printed 401, the rest succeeded (--fail-with-body).
 [ "$(echo "$out" | grep -c '^401$')" -eq 2 ] || { echo "expected two 401 lines" >&2; exit 1; }
-echo "walk-through (${HTTP_PLATFORM:-express}): OK"
+echo "walk-through (${HTTP_PLATFORM:-fastify}): OK"

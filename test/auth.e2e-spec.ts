@@ -227,6 +227,22 @@ describe(`auth endpoints (fixture host + simulator + ${testDbEngine()})`, () => 
       expect(new Date(me.body.createdAt).getTime()).toBe(stored.createdAt.getTime());
     });
 
+    it('stores profile texts without U+0000 and cut to their column in code points, never halving a character', async () => {
+      const user = await h.login();
+      const watermark = { appid: SIMULATOR_DEV_APP.appId, timestamp: 1 };
+      const long = { ...profile, nickName: `a\u0000${'😀'.repeat(150)}`, city: 'Guang\u0000zhou', language: 'zh_CN_but_far_too_long' };
+      const data = encryptUserData({ ...long, openId: user.openId, watermark }, user.sessionKey);
+      const res = await h
+        .http()
+        .post('/miniprogram_auth/updateUserInfo')
+        .set('Authorization', `Token ${user.token}`)
+        .send(data)
+        .expect(200);
+      const expected = { nickName: `a${'😀'.repeat(99)}`, city: 'Guangzhou', language: 'zh_CN_but_far_too_lo' };
+      expect(res.body.wechat).toMatchObject(expected);
+      expect(await h.dataSource.getRepository(WeChatAccount).findOneByOrFail({ id: user.userId })).toMatchObject(expected);
+    });
+
     it('answers 401 without a token', async () => {
       await h.http().post('/miniprogram_auth/updateUserInfo').send({ iv: 'x', encryptedData: 'y' }).expect(401);
     });

@@ -455,14 +455,17 @@ describe.each(['public-key', 'certificate'] as const)('sample app with WeChat Pa
 });
 
 describe('sample app configuration', () => {
-  it('defaults to simulator mode on ports 3000 and 3001 with SQLite in memory', () => {
+  it('defaults to simulator mode on Fastify, ports 3000 and 3001, with SQLite in memory', () => {
     expect(loadConfig({})).toMatchObject({
       port: 3000,
       simulatorPort: 3001,
       host: '127.0.0.1',
       mode: 'simulator',
+      platform: 'fastify',
       database: { type: 'better-sqlite3', database: ':memory:' },
     });
+    expect(loadConfig({ HTTP_PLATFORM: 'express' }).platform).toBe('express');
+    expect(() => loadConfig({ HTTP_PLATFORM: 'koa' })).toThrow(/HTTP_PLATFORM/);
   });
 
   it('uses real WeChat when both credentials are set, and refuses only one of them', () => {

@@ -10,6 +10,17 @@ const SIMULATOR = 'dist/testing/cli.js';
 const SAMPLE_MAIN = 'sample-app/dist/main.js';
 const CLUSTER_APP = 'bench/http/cluster-app.mjs';
 
+/**
+ * The node flags of the sample app as shipped: those that `npm start` (package.json's `start` script) puts before
+ * sample-app/dist/main.js. Every app process of the bench runs with them, then with --app-node-args.
+ */
+export function shippedNodeArgs() {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts?.start ?? '';
+  const match = /(?:^|&&\s*)node((?:\s+--[\w-]+(?:=\S+)?)*)\s+sample-app\/dist\/main\.js/.exec(start);
+  if (!match) throw new Error(`package.json's start script does not run node … ${SAMPLE_MAIN}: ${start}`);
+  return match[1].trim().split(/\s+/).filter(Boolean);
+}
+
 /** Fails early, with the command to run, when the built files are missing. */
 export function checkBuilt() {
   for (const file of [SIMULATOR, SAMPLE_MAIN, 'dist/index.js']) {
@@ -28,14 +39,14 @@ function childEnv(extra) {
  * Starts a simulator, a database and the app.
  * @param {object} o
  * @param {'sqlite' | 'postgres'} o.db
- * @param {'express' | 'fastify'} [o.platform] the sample app's HTTP_PLATFORM (default express)
+ * @param {'express' | 'fastify'} [o.platform] the sample app's HTTP_PLATFORM (default fastify, as the app's own)
  * @param {number} [o.workers] app processes behind one port (bench/http/cluster-app.mjs); without it, one plain
  *   `node sample-app/dist/main.js`
  * @param {string} o.dir temp directory for logs and the SQLite file
  * @param {string} o.tag names the log files and the database
  * @param {string[]} [o.nodeArgs] extra node flags for the app (e.g. --cpu-prof)
  */
-export async function startTarget({ db, platform = 'express', workers, dir, tag, nodeArgs = [] }) {
+export async function startTarget({ db, platform = 'fastify', workers, dir, tag, nodeArgs = [] }) {
   const target = { db, platform, tag, workers: workers ?? 1, mode: workers ? 'cluster' : 'single', procs: [], pgName: null };
   try {
     const [simPort, payPort, appPort] = [await freePort(), await freePort(), await freePort()];

@@ -18,7 +18,7 @@ type Dialect = 'returning' | 'mysql' | 'portable';
 
 interface Sql {
   selectAccount: string;
-  selectAccountWithKey: string;
+  selectSession: string;
   touchSession: string;
   selectIdByOpenId: string;
   updateSessionById: string;
@@ -65,24 +65,16 @@ export class AccountStatements {
     return rows.length ? this.hydrate(rows[0]) : null;
   }
 
-  /** The account and, apart from it, its session key (never set on the entity, so never serialised), or `null`. */
-  async findAccountWithSessionKey(id: number): Promise<{ account: WeChatAccount; sessionKey: string | null } | null> {
+  /** The account's openid and session key (never set on an entity, so never serialised), or `null`. */
+  async findSession(id: number): Promise<{ openId: string; sessionKey: string | null } | null> {
     const { dialect, sql } = this.build();
     if (dialect === 'portable') {
-      const account = await this.accounts
-        .createQueryBuilder('account')
-        .addSelect('account.sessionKey')
-        .where('account.id = :id', { id })
-        .getOne();
-      if (!account) return null;
-      const sessionKey = account.sessionKey ?? null;
-      delete account.sessionKey;
-      return { account, sessionKey };
+      const account = await this.accounts.findOne({ where: { id }, select: { id: true, openId: true, sessionKey: true } });
+      return account ? { openId: account.openId, sessionKey: account.sessionKey ?? null } : null;
     }
-    const rows = await this.run(sql.selectAccountWithKey, [id]);
+    const rows = await this.run(sql.selectSession, [id]);
     if (!rows.length) return null;
-    const sessionKey = rows[0][this.accounts.metadata.findColumnWithPropertyName('sessionKey')!.databaseName] as string | null;
-    return { account: this.hydrate(rows[0]), sessionKey: sessionKey ?? null };
+    return { openId: String(rows[0].openId), sessionKey: (rows[0].sessionKey as string | null) ?? null };
   }
 
   /**
@@ -191,14 +183,16 @@ export class AccountStatements {
     const accountColumns = A.columns.filter((c) => !c.relationMetadata && c.propertyName !== 'sessionKey');
     const selectable = accountColumns.filter((c) => c.isSelect).map((c) => q(c.databaseName));
     const list = selectable.join(', ');
-    const withKey = `${list}, ${col(A, 'sessionKey')}`;
     const now = 'CURRENT_TIMESTAMP';
     const updated = `${col(A, 'updatedAt')} = ${now}`;
     const returning = dialect === 'returning';
     const statement = (make: () => string) => ((n = 0), make());
     const sql: Sql = {
       selectAccount: statement(() => `SELECT ${list} FROM ${table(A)} WHERE ${col(A, 'id')} = ${p()}`),
-      selectAccountWithKey: statement(() => `SELECT ${withKey} FROM ${table(A)} WHERE ${col(A, 'id')} = ${p()}`),
+      selectSession: statement(
+        () =>
+          `SELECT ${col(A, 'openId')} AS ${q('openId')}, ${col(A, 'sessionKey')} AS ${q('sessionKey')} FROM ${table(A)} WHERE ${col(A, 'id')} = ${p()}`,
+      ),
       touchSession: statement(
         () =>
           `UPDATE ${table(A)} SET ${col(A, 'sessionKey')} = ${p()}, ${col(A, 'unionId')} = COALESCE(${p()}, ${col(A, 'unionId')}), ${updated} ` +

@@ -74,11 +74,10 @@ export class MiniProgramAuthService {
    * @throws UserDataDecryptError when the data cannot be read with the current session key.
    */
   async updateUserInfo(accountId: number, encryptedData: string, iv: string): Promise<WeChatAccount> {
-    const found = await this.statements.findAccountWithSessionKey(accountId);
-    if (!found || !found.sessionKey) throw new UserDataDecryptError('INVALID_SESSION_KEY');
-    const { account, sessionKey } = found;
-    const data = decryptUserData<WeChatUserInfo>(encryptedData, iv, sessionKey, this.options.appId);
-    if (data.openId !== undefined && data.openId !== account.openId) throw new UserDataDecryptError('APPID_MISMATCH');
+    const session = await this.statements.findSession(accountId);
+    if (!session?.sessionKey) throw new UserDataDecryptError('INVALID_SESSION_KEY');
+    const data = decryptUserData<WeChatUserInfo>(encryptedData, iv, session.sessionKey, this.options.appId);
+    if (data.openId !== undefined && data.openId !== session.openId) throw new UserDataDecryptError('APPID_MISMATCH');
 
     const updated = await this.statements.updateProfile(accountId, {
       nickName: text(data.nickName, 100),
@@ -161,7 +160,9 @@ export class MiniProgramAuthService {
 function text(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null;
   // U+0000 cannot be stored in PostgreSQL text (the update would fail); no profile field needs it.
-  return [...value.replaceAll('\u0000', '')].slice(0, max).join('');
+  const clean = value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  // At most `max` code points; a string of at most `max` UTF-16 units has no more than that.
+  return clean.length <= max ? clean : [...clean].slice(0, max).join('');
 }
 
 function gender(value: unknown): number | null {

@@ -18,13 +18,13 @@ function serve(answer: (req: IncomingMessage, body: Buffer, res: ServerResponse)
   );
 }
 
-function client(url: string): WeChatHttpClient {
+function client(url: string, http: { timeoutMs?: number } = {}): WeChatHttpClient {
   return new WeChatHttpClient(
     resolveMiniProgramOptions({
       appId: 'wx4f4bc4dec97d474b',
       appSecret: '0123456789abcdef0123456789abcdef',
       apiBaseUrl: url,
-      http: { retries: 1, retryDelayMs: 1 },
+      http: { retries: 1, retryDelayMs: 1, ...http },
     }),
   );
 }
@@ -70,5 +70,84 @@ describe('WeChatHttpClient', () => {
     expect(sent.contentType).toMatch(/^multipart\/form-data; boundary=/);
     expect(sent.body).toContain('name="media"; filename="a.png"');
     expect(sent.body).toContain(PNG.toString('latin1'));
+  });
+
+  it('keeps one connection alive across calls, and closes it at shutdown', async () => {
+    let connections = 0;
+    const started = await serve((_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0}'));
+    started.server.on('connection', () => connections++);
+    const own = client(started.url);
+    try {
+      for (let i = 0; i < 5; i++) await own.request({ api: 'ping', method: 'POST', path: '/ping', body: { i }, idempotent: true });
+      expect(connections).toBe(1);
+    } finally {
+      own.onApplicationShutdown();
+      await new Promise((resolve) => started.server.close(resolve));
+    }
+  });
+
+  describe('when the exchange fails', () => {
+    const calls: string[] = [];
+    let failing: { server: Server; url: string };
+
+    beforeAll(async () => {
+      failing = await serve((req, _body, res) => {
+        calls.push(req.url ?? '');
+        if (req.url?.startsWith('/hang')) return; // never answers
+        if (req.url?.startsWith('/cut')) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"errcode":');
+          setImmediate(() => res.destroy());
+          return;
+        }
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('oops');
+      });
+    });
+    afterAll(() => {
+      failing.server.closeAllConnections();
+      return new Promise((resolve) => failing.server.close(resolve));
+    });
+    beforeEach(() => (calls.length = 0));
+
+    it.each([
+      [true, 2],
+      [false, 1],
+    ])('times out after timeoutMs, asking again only when idempotent (%s)', async (idempotent, asked) => {
+      const own = client(failing.url, { timeoutMs: 50 });
+      try {
+        await expect(own.request({ api: 'hang', method: 'GET', path: '/hang', idempotent })).rejects.toMatchObject({
+          constructor: WeChatUnavailableError,
+          kind: 'timeout',
+        });
+        expect(calls).toHaveLength(asked);
+      } finally {
+        own.onApplicationShutdown();
+      }
+    });
+
+    it('is a network error when the answer is cut off, not retried for a single-use request', async () => {
+      const own = client(failing.url);
+      try {
+        await expect(own.request({ api: 'cut', method: 'POST', path: '/cut', body: {}, idempotent: false })).rejects.toMatchObject({
+          constructor: WeChatUnavailableError,
+          kind: 'network',
+        });
+        expect(calls).toEqual(['/cut']);
+      } finally {
+        own.onApplicationShutdown();
+      }
+    });
+
+    it('is an http error with its status for a non-2xx answer', async () => {
+      const own = client(failing.url);
+      try {
+        await expect(own.request({ api: 'status', method: 'GET', path: '/status', idempotent: false })).rejects.toMatchObject({
+          constructor: WeChatUnavailableError,
+          kind: 'http',
+          status: 500,
+        });
+      } finally {
+        own.onApplicationShutdown();
+      }
+    });
   });
 });

@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { MINI_PROGRAM_OPTIONS } from '../mini-program.constants';
 import { WeChatApiError, WeChatUnavailableError } from '../errors/wechat-api.error';
 import type { ResolvedMiniProgramOptions } from '../interfaces';
 import { isTimeoutError, networkErrorCode, withRetries } from '../utils/retry.util';
+import { HttpTransport } from './http-transport';
+import type { HttpAnswer, HttpCall } from './http-transport';
 
 /** One call to a WeChat JSON API. @internal */
 export interface WeChatRequest {
@@ -40,10 +43,15 @@ const RETRYABLE_STATUS = new Set([502, 503, 504]);
  * @internal
  */
 @Injectable()
-export class WeChatHttpClient {
+export class WeChatHttpClient implements OnApplicationShutdown {
   private readonly logger = new Logger('MiniProgram');
+  private readonly transport = new HttpTransport();
 
   constructor(@Inject(MINI_PROGRAM_OPTIONS) private readonly options: ResolvedMiniProgramOptions) {}
+
+  onApplicationShutdown(): void {
+    this.transport.close();
+  }
 
   async request(req: WeChatRequest): Promise<WeChatJson> {
     return this.retrying(req, async () => this.json(req, await this.send(req)));
@@ -78,16 +86,9 @@ export class WeChatHttpClient {
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
     }
-    let response: Response;
-    let body: Buffer;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(url, {
-        method: req.method,
-        headers: req.form !== undefined || req.body === undefined ? undefined : { 'content-type': 'application/json' },
-        body: req.form ?? (req.body === undefined ? undefined : JSON.stringify(req.body)),
-        signal: AbortSignal.timeout(this.options.http.timeoutMs),
-      });
-      body = Buffer.from(await response.arrayBuffer());
+      answer = await this.transport.send(url, await outgoing(req, this.options.http.timeoutMs));
     } catch (error) {
       if (isTimeoutError(error)) {
         throw new WeChatUnavailableError(req.api, 'timeout', `no answer within ${this.options.http.timeoutMs} ms`, undefined, {
@@ -96,10 +97,10 @@ export class WeChatHttpClient {
       }
       throw new WeChatUnavailableError(req.api, 'network', networkErrorCode(error) ?? 'request failed', undefined, { cause: error });
     }
-    if (!response.ok) {
-      throw new WeChatUnavailableError(req.api, 'http', `HTTP ${response.status}`, response.status);
+    if (answer.status < 200 || answer.status > 299) {
+      throw new WeChatUnavailableError(req.api, 'http', `HTTP ${answer.status}`, answer.status);
     }
-    return { contentType: response.headers.get('content-type') ?? '', body };
+    return { contentType: answer.contentType, body: answer.body };
   }
 
   /** A JSON answer as an object, with WeChat's errcode as a typed error. */
@@ -138,6 +139,17 @@ export class WeChatHttpClient {
         return false;
     }
   }
+}
+
+/** The request as bytes: JSON, a multipart form (serialised with its boundary by the platform's own encoder) or nothing. */
+async function outgoing(req: WeChatRequest, timeoutMs: number): Promise<HttpCall> {
+  if (req.form !== undefined) {
+    const encoded = new Response(req.form);
+    const contentType = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    return { method: req.method, headers: { 'content-type': contentType }, body: Buffer.from(await encoded.arrayBuffer()), timeoutMs };
+  }
+  if (req.body === undefined) return { method: req.method, timeoutMs };
+  return { method: req.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body), timeoutMs };
 }
 
 function describe(error: unknown): string {

@@ -86,12 +86,20 @@ export class OrderPaidMessages implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async sendPending(): Promise<void> {
-    const pending = await this.orders.find({ where: { paidMessage: 'PENDING' }, order: { id: 'ASC' }, take: BATCH });
+    // The ids alone (an indexed look-up with a plain LIMIT); each order with its payment once it is taken.
+    const pending = await this.orders.find({
+      select: { id: true },
+      where: { paidMessage: 'PENDING' },
+      order: { id: 'ASC' },
+      take: BATCH,
+      loadEagerRelations: false,
+    });
     if (pending.length === BATCH) this.again = true;
-    for (const order of pending) {
+    for (const { id } of pending) {
       if (this.stopped) return;
-      const taken = await this.orders.update({ id: order.id, paidMessage: 'PENDING' }, { paidMessage: 'SENDING' });
+      const taken = await this.orders.update({ id, paidMessage: 'PENDING' }, { paidMessage: 'SENDING' });
       if (!taken.affected) continue; // another instance took it
+      const order = await this.orders.findOneByOrFail({ id });
       const outcome = order.payOrder ? await this.send(order, order.payOrder) : { paidMessage: 'FAILED' as const, detail: 'no payment' };
       await this.orders.update(
         { id: order.id },

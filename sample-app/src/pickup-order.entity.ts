@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, OneToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { PayOrder } from 'nestjs-miniprogram-api';
 
 /**
@@ -35,7 +35,8 @@ export class PickupOrder {
   @Column({ name: 'fulfilled_count', type: 'int', default: 0 })
   fulfilledCount!: number;
 
-  /** The "order paid" subscribe message (see {@link PaidMessageStatus}). */
+  /** The "order paid" subscribe message (see {@link PaidMessageStatus}); indexed for the sender's look for `PENDING`. */
+  @Index('IDX_sample_pickup_order_paid_message')
   @Column({ name: 'paid_message', type: 'varchar', length: 16, nullable: true })
   paidMessage!: PaidMessageStatus | null;
 
