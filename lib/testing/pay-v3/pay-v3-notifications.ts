@@ -8,22 +8,13 @@ import { rfc3339, v3RefundResource, v3Transaction } from './pay-v3-format';
 import type { PayV3State } from './pay-v3-state';
 import type { SimV3NotifyVariant } from './pay-v3.interfaces';
 import type { SimNotification } from '../pay/pay.interfaces';
+import { deliverGenuine, notificationHeaders } from './pay-v3-delivery';
+import type { V3DeliveryTarget } from './pay-v3-delivery';
 
 const STALE_SECONDS = 600;
 
 /** Where a notification goes, and what the notification report says it is about. */
-interface VariantTarget {
-  kind: 'pay' | 'refund';
-  mchId: string;
-  outTradeNo: string;
-  outRefundNo?: string;
-  url: string;
-}
-
-/** Notifications carry `Wechatpay-Signature-Type` besides the signature headers, as WeChat's. */
-function notificationHeaders(signed: Record<string, string>): Record<string, string> {
-  return { ...signed, 'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048' };
-}
+type VariantTarget = V3DeliveryTarget & { kind: 'pay' | 'refund' };
 
 /**
  * The WeChat Pay API v3 notifications of v3 orders and refunds: the genuine ones (encrypted with the merchant's APIv3
@@ -53,7 +44,7 @@ export class PayV3Notifications implements PayV3Hooks {
     }
     const record = this.genuine('TRANSACTION.SUCCESS', '支付成功', v3Transaction(order), 'transaction', order.mchId);
     order.v3Notification = record;
-    return this.deliverGenuine(record, { kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl });
+    return deliverGenuine(this.v3, record, { kind: 'pay', mchId: order.mchId, outTradeNo: order.outTradeNo, url: order.notifyUrl });
   }
 
   async refundNotification(refund: RefundRecord): Promise<SimNotification> {
@@ -61,7 +52,7 @@ export class PayV3Notifications implements PayV3Hooks {
     const summary = refund.status === 'SUCCESS' ? '退款成功' : refund.status === 'REFUNDCLOSE' ? '退款关闭' : '退款异常';
     const record = this.genuine(event, summary, v3RefundResource(refund), 'refund', refund.mchId);
     refund.v3Notification = record;
-    return this.deliverGenuine(record, {
+    return deliverGenuine(this.v3, record, {
       kind: 'refund',
       mchId: refund.mchId,
       outTradeNo: refund.outTradeNo,
@@ -137,25 +128,6 @@ export class PayV3Notifications implements PayV3Hooks {
   ): V3NotificationRecord {
     const body = this.notificationBody(randomUUID(), eventType, summary, plain, originalType, this.v3.apiV3Key(mchId));
     return { body, plain, headers: notificationHeaders(this.v3.signedHeaders(body)) };
-  }
-
-  /** Delivers a genuine notification, retried until acknowledged as WeChat does. */
-  private deliverGenuine(record: V3NotificationRecord, target: VariantTarget): Promise<SimNotification> {
-    let first = true;
-    return this.v3.pay.notifier.deliver({
-      ...target,
-      variant: 'genuine',
-      body: record.body,
-      retry: true,
-      // The first attempt carries the recorded headers; retries are signed afresh.
-      v3: {
-        headers: () => {
-          if (!first) return notificationHeaders(this.v3.signedHeaders(record.body));
-          first = false;
-          return record.headers;
-        },
-      },
-    });
   }
 
   /** Sends `copies` notifications of one variant at once. */

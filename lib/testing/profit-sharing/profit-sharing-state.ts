@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { encryptPayV3Resource } from '../../crypto/pay-v3.crypto';
 import { randomDigits } from '../pay/pay-format';
 import type { OrderRecord, V3NotificationRecord } from '../pay/pay-state';
 import type { SimNotification } from '../pay/pay.interfaces';
 import { rfc3339 } from '../pay-v3/pay-v3-format';
 import type { PayV3State } from '../pay-v3/pay-v3-state';
+import { deliverGenuine, resend, resendInput, signedRecord } from '../pay-v3/pay-v3-delivery';
 import { SimulatorInputError } from '../server/simulator-http';
 import { asInput } from '../server/simulator-state';
 import { STORE_LIMIT } from '../server/simulator.constants';
@@ -26,10 +27,6 @@ export interface ShareRecord extends SimProfitSharingOrder {
 
 const EVENT_TYPE = 'PROFITSHARING.SUCCESS';
 const ORIGINAL_TYPE = 'profitsharing';
-
-function notificationHeaders(signed: Record<string, string>): Record<string, string> {
-  return { ...signed, 'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048' };
-}
 
 /**
  * The profit sharing (分账) of the simulated WeChat Pay: receivers per merchant, splits of paid orders marked
@@ -201,28 +198,11 @@ export class ProfitSharingState {
           summary: '分账',
           resource: encryptPayV3Resource(JSON.stringify(plain), apiV3Key, { associatedData: ORIGINAL_TYPE, originalType: ORIGINAL_TYPE }),
         });
-        return { body, plain, headers: notificationHeaders(this.v3.signedHeaders(body)) };
+        return signedRecord(this.v3, body, plain);
       });
     share.notification = records[0];
     if (!notify) return [];
-    return Promise.all(
-      records.map((record) => {
-        let first = true;
-        return this.v3.pay.notifier.deliver({
-          ...this.target(share),
-          variant: 'genuine',
-          body: record.body,
-          retry: true,
-          v3: {
-            headers: () => {
-              if (!first) return notificationHeaders(this.v3.signedHeaders(record.body));
-              first = false;
-              return record.headers;
-            },
-          },
-        });
-      }),
-    );
+    return Promise.all(records.map((record) => deliverGenuine(this.v3, record, this.target(share))));
   }
 
   /** Sends variants of a finished split's (first) notification, once each and concurrently. */
@@ -230,30 +210,12 @@ export class ProfitSharingState {
     const raw = asInput(input);
     const merchant = this.v3.pay.resolveMerchant(raw.mchId);
     if (typeof raw.outOrderNo !== 'string') throw new SimulatorInputError('outOrderNo must be a string');
-    const kind = raw.kind;
-    if (kind !== 'duplicate' && kind !== 'replay' && kind !== 'forged-signature') {
-      throw new SimulatorInputError("kind must be 'duplicate', 'replay' or 'forged-signature'");
-    }
-    const copies = raw.copies ?? 1;
-    if (typeof copies !== 'number' || !Number.isInteger(copies) || copies < 1 || copies > 100) {
-      throw new SimulatorInputError('copies must be an integer from 1 to 100');
-    }
+    const variant = resendInput(raw);
     const share = this.get(merchant.mchId, raw.outOrderNo);
     if (!share) throw new SimulatorInputError('unknown split', 404);
     const genuine = share.notification;
     if (!genuine) throw new SimulatorInputError('the split has no notification to resend', 409);
-    const headers =
-      kind === 'replay'
-        ? () => genuine.headers
-        : kind === 'duplicate'
-          ? () => notificationHeaders(this.v3.signedHeaders(genuine.body))
-          : () =>
-              notificationHeaders({ ...this.v3.signedHeaders(genuine.body), 'wechatpay-signature': randomBytes(256).toString('base64') });
-    return Promise.all(
-      Array.from({ length: copies }, () =>
-        this.v3.pay.notifier.deliver({ ...this.target(share), variant: kind, body: genuine.body, retry: false, v3: { headers } }),
-      ),
-    );
+    return resend(this.v3, genuine, variant, this.target(share));
   }
 
   stop(): void {

@@ -6,6 +6,7 @@ import type { V3NotificationRecord } from '../pay/pay-state';
 import type { SimNotification } from '../pay/pay.interfaces';
 import { rfc3339 } from '../pay-v3/pay-v3-format';
 import type { PayV3State } from '../pay-v3/pay-v3-state';
+import { deliverGenuine, resend, resendInput, signedRecord } from '../pay-v3/pay-v3-delivery';
 import { SimulatorInputError } from '../server/simulator-http';
 import { asInput } from '../server/simulator-state';
 import { STORE_LIMIT } from '../server/simulator.constants';
@@ -28,10 +29,6 @@ const SENSITIVE_KEYS: ReadonlyMap<string, string> = new Map([
 const FINAL: ReadonlySet<SimTransferState> = new Set<SimTransferState>(['SUCCESS', 'FAIL', 'CANCELLED']);
 const EVENT_TYPE = 'MCHTRANSFER.BILL.FINISHED';
 const ORIGINAL_TYPE = 'mch_payment';
-
-function notificationHeaders(signed: Record<string, string>): Record<string, string> {
-  return { ...signed, 'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048' };
-}
 
 /**
  * The merchant transfers (商家转账) of the simulated WeChat Pay: the bills, the user's confirmation in
@@ -120,23 +117,9 @@ export class TransferState {
     if (bill.state !== 'SUCCESS' && failReason !== undefined) bill.failReason = failReason;
     bill.updatedAt = this.v3.pay.now();
     const body = this.notificationBody(bill, randomUUID(), this.v3.apiV3Key(bill.mchId));
-    bill.notification = { body, plain: resource(bill), headers: notificationHeaders(this.v3.signedHeaders(body)) };
+    bill.notification = signedRecord(this.v3, body, resource(bill));
     if (!notify || bill.notifyUrl === undefined) return undefined;
-    let first = true;
-    const record = bill.notification;
-    return this.v3.pay.notifier.deliver({
-      ...this.target(bill),
-      variant: 'genuine',
-      body: record.body,
-      retry: true,
-      v3: {
-        headers: () => {
-          if (!first) return notificationHeaders(this.v3.signedHeaders(record.body));
-          first = false;
-          return record.headers;
-        },
-      },
-    });
+    return deliverGenuine(this.v3, bill.notification, this.target(bill));
   }
 
   /** Plays the user in `wx.requestMerchantTransfer` (`POST /__sim/transferConfirm`). */
@@ -170,30 +153,12 @@ export class TransferState {
     const raw = asInput(input);
     const merchant = this.v3.pay.resolveMerchant(raw.mchId);
     if (typeof raw.outBillNo !== 'string') throw new SimulatorInputError('outBillNo must be a string');
-    const kind = raw.kind;
-    if (kind !== 'duplicate' && kind !== 'replay' && kind !== 'forged-signature') {
-      throw new SimulatorInputError("kind must be 'duplicate', 'replay' or 'forged-signature'");
-    }
-    const copies = raw.copies ?? 1;
-    if (typeof copies !== 'number' || !Number.isInteger(copies) || copies < 1 || copies > 100) {
-      throw new SimulatorInputError('copies must be an integer from 1 to 100');
-    }
+    const variant = resendInput(raw);
     const bill = this.get(merchant.mchId, raw.outBillNo);
     if (!bill) throw new SimulatorInputError('unknown transfer', 404);
     const genuine = bill.notification;
     if (!genuine || bill.notifyUrl === undefined) throw new SimulatorInputError('the transfer has no final notification to resend', 409);
-    const headers =
-      kind === 'replay'
-        ? () => genuine.headers
-        : kind === 'duplicate'
-          ? () => notificationHeaders(this.v3.signedHeaders(genuine.body))
-          : () =>
-              notificationHeaders({ ...this.v3.signedHeaders(genuine.body), 'wechatpay-signature': randomBytes(256).toString('base64') });
-    return Promise.all(
-      Array.from({ length: copies }, () =>
-        this.v3.pay.notifier.deliver({ ...this.target(bill), variant: kind, body: genuine.body, retry: false, v3: { headers } }),
-      ),
-    );
+    return resend(this.v3, genuine, variant, this.target(bill));
   }
 
   private target(bill: TransferRecord) {
