@@ -3,20 +3,9 @@ import { PayOrder } from '../../entities/pay-order.entity';
 import { PayRefund } from '../../entities/pay-refund.entity';
 import { PayOrderStateError, WeChatPayInputError } from '../../errors/wechat-pay.error';
 import { KeyedQueue } from '../../utils/keyed-queue';
+import { hasRowLocks } from '../../utils/row-locks.util';
 import { isUniqueViolation } from '../../utils/unique-violation.util';
 import type { RefundRequest } from '../wechat-pay.interfaces';
-
-/** TypeORM drivers that run every query of a process on one shared connection, with no row locks (the SQLite family). */
-const SINGLE_CONNECTION_DRIVERS = new Set<string>([
-  'sqlite',
-  'better-sqlite3',
-  'sqljs',
-  'capacitor',
-  'cordova',
-  'expo',
-  'nativescript',
-  'react-native',
-]);
 
 /**
  * The amounts promised to the refunds of each `PayOrder`, and their reservation as `PayRefund` rows before WeChat is
@@ -100,6 +89,6 @@ export class PayRefundReservations {
 
   /** Whether the database driver locks rows (`SELECT … FOR UPDATE`); the SQLite family shares one connection instead. */
   private rowLocks(): boolean {
-    return !SINGLE_CONNECTION_DRIVERS.has(this.orders.manager.connection.options.type);
+    return hasRowLocks(this.orders.manager);
   }
 }

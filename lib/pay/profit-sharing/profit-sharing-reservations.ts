@@ -5,21 +5,10 @@ import { PayRefund } from '../../entities/pay-refund.entity';
 import { PayProfitSharingLimitError } from '../../errors/wechat-pay-profit-sharing.error';
 import { PayOrderStateError, WeChatPayInputError } from '../../errors/wechat-pay.error';
 import { KeyedQueue } from '../../utils/keyed-queue';
+import { hasRowLocks } from '../../utils/row-locks.util';
 import { isUniqueViolation } from '../../utils/unique-violation.util';
 import { splitLimit } from './profit-sharing-input';
 import type { RequestProfitSharingRequest } from './profit-sharing.interfaces';
-
-/** TypeORM drivers that run every query of a process on one shared connection, with no row locks (the SQLite family). */
-const SINGLE_CONNECTION_DRIVERS = new Set<string>([
-  'sqlite',
-  'better-sqlite3',
-  'sqljs',
-  'capacitor',
-  'cordova',
-  'expo',
-  'nativescript',
-  'react-native',
-]);
 
 /** What a split asks to reserve. @internal */
 export interface SplitReservation {
@@ -110,6 +99,6 @@ export class PayProfitSharingReservations {
   }
 
   private rowLocks(): boolean {
-    return !SINGLE_CONNECTION_DRIVERS.has(this.orders.manager.connection.options.type);
+    return hasRowLocks(this.orders.manager);
   }
 }
