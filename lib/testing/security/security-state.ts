@@ -93,8 +93,9 @@ export class SecurityState {
     const rule = downloadable ? this.rules.media.find((candidate) => url.includes(candidate.urlContains)) : undefined;
     const errcode = downloadable ? (rule?.errcode ?? 0) : DOWNLOAD_ERROR;
     const verdict = errcode === 0 ? { suggest: rule?.suggest ?? 'pass', label: rule?.label ?? NORMAL } : { suggest: null, label: null };
-    const pushAt = this.sim.now() + this.rules.delayMs;
-    const check = this.record({ kind: 'media', appId, ...media, ...verdict, errcode, pushAt });
+    // One reading of the clock for the check's time and its push's, so that pushAt is always at + delayMs.
+    const at = this.sim.now();
+    const check = this.record({ kind: 'media', appId, ...media, ...verdict, errcode, pushAt: at + this.rules.delayMs }, at);
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
@@ -119,15 +120,15 @@ export class SecurityState {
     this.rules = { text: [], media: [], delayMs: DEFAULT_DELAY_MS };
   }
 
-  private record(fields: Omit<SimSecurityCheck, 'traceId' | 'at'>): SimSecurityCheck {
+  private record(fields: Omit<SimSecurityCheck, 'traceId' | 'at'>, at = this.sim.now()): SimSecurityCheck {
     // WeChat's trace ids: three groups of 8 hexadecimal digits, the first the time.
     const traceId = [
-      Math.floor(this.sim.now() / 1000)
+      Math.floor(at / 1000)
         .toString(16)
         .padStart(8, '0'),
       ...[4, 4].map((n) => randomBytes(n).toString('hex')),
     ];
-    const check: SimSecurityCheck = { traceId: traceId.join('-'), at: this.sim.now(), ...fields };
+    const check: SimSecurityCheck = { traceId: traceId.join('-'), at, ...fields };
     this.checks.push(check);
     if (this.checks.length > STORE_LIMIT) this.checks.splice(0, this.checks.length - STORE_LIMIT);
     return check;
