@@ -20,6 +20,8 @@
     busy: false,
   };
   var logCount = 0;
+  /** The steps other files add (console-money.js): each registers with `window.consoleSteps` and gets the kit in start(). */
+  var extensions = [];
 
   // ---------------------------------------------------------------- DOM helpers
 
@@ -256,7 +258,7 @@
     status.setAttribute('data-status', o.status);
     var dl = $('order-fields');
     dl.textContent = '';
-    [
+    var fields = [
       ['amount', fen(o.totalFee)],
       ['paid', o.paid ? 'yes' : 'no'],
       ['fulfilledCount', String(o.fulfilledCount)],
@@ -269,7 +271,11 @@
       ['receiptConfirmedAt', o.receiptConfirmedAt || '—'],
       ['settledAt', o.settledAt || '—'],
       ['paidMessage', o.paidMessage ? o.paidMessage + (o.paidMessageDetail ? ' (' + o.paidMessageDetail + ')' : '') : '—'],
-    ].forEach(function (pair) {
+    ];
+    extensions.forEach(function (e) {
+      if (e.orderFields) fields = fields.concat(e.orderFields(o));
+    });
+    fields.forEach(function (pair) {
       dl.appendChild(el('dt', { text: pair[0] }));
       dl.appendChild(el('dd', { 'data-field': pair[0], text: pair[1] }));
     });
@@ -317,6 +323,9 @@
       'btn-fault-limit': true,
       'btn-refund': signedIn && !!o && o.paid && o.status !== 'REFUNDED' && o.refundedFee < o.totalFee,
     };
+    extensions.forEach(function (e) {
+      if (e.buttons) Object.assign(enable, e.buttons(signedIn, o));
+    });
     Object.keys(enable).forEach(function (id) {
       $(id).disabled = state.busy || !enable[id];
     });
@@ -471,6 +480,14 @@
     return answer;
   }
 
+  /** What a notification is about: an order, a refund, a merchant transfer or a split. */
+  function notificationSubject(n) {
+    if (n.outRefundNo) return 'refund ' + short(n.outRefundNo, 10);
+    if (n.kind === 'transfer') return 'transfer ' + (n.outBillNo || n.outTradeNo);
+    if (n.outOrderNo) return 'split ' + n.outOrderNo;
+    return 'order ' + short(n.outTradeNo, 10);
+  }
+
   async function refreshNotifications(poll) {
     var res = await sim('GET', 'notifications', undefined, poll);
     if (!res.ok) return;
@@ -494,7 +511,7 @@
           el(
             'div',
             { class: 'n-detail' },
-            (n.outRefundNo ? 'refund ' + short(n.outRefundNo, 10) : 'order ' + short(n.outTradeNo, 10)) +
+            notificationSubject(n) +
               ' · ' +
               n.attempts.length +
               (n.attempts.length === 1 ? ' attempt' : ' attempts') +
@@ -887,6 +904,9 @@
     show('receive-result', 'idle', '—');
     show('notify-result', 'idle', '—');
     show('refund-result', 'idle', '—');
+    extensions.forEach(function (e) {
+      if (e.reset) e.reset();
+    });
   }
 
   async function pay() {
@@ -1229,6 +1249,31 @@
       return fault('limit');
     });
     bind('btn-refund', 'refund-result', refund);
+    // The steps of console-money.js (cash back, the split, reconciliation), with what they need of this file.
+    var kit = {
+      state: state,
+      $: $,
+      el: el,
+      chip: chip,
+      show: show,
+      short: short,
+      fen: fen,
+      app: app,
+      sim: sim,
+      expectOk: expectOk,
+      StepError: StepError,
+      bind: bind,
+      sleep: sleep,
+      fetchOrder: fetchOrder,
+      pollOrder: pollOrder,
+      createOrder: createOrder,
+      renderParams: renderParams,
+      lastAnswer: lastAnswer,
+      refreshNotifications: refreshNotifications,
+    };
+    (window.consoleSteps || []).forEach(function (register) {
+      extensions.push(register(kit) || {});
+    });
     $('btn-notifications').addEventListener('click', function () {
       refreshNotifications();
     });

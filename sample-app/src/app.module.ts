@@ -2,10 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MiniProgramModule, MiniProgramModuleOptions } from 'nestjs-miniprogram-api';
 import type { SampleConfig } from './config';
+import { ConsoleReconcileController } from './console-reconcile.controller';
 import { CONSOLE_OPTIONS, ConsoleController } from './console.controller';
 import type { ConsoleOptions } from './console.controller';
 import { ORDER_MESSAGES_OPTIONS, OrderPaidMessages } from './order-messages';
 import type { OrderMessagesOptions } from './order-messages';
+import { OrderMoneyController } from './order-money.controller';
+import { ORDER_MONEY_OPTIONS, SIMULATOR_PARTNER } from './order-money.options';
+import type { OrderMoneyOptions } from './order-money.options';
+import { OrderMoneyService } from './order-money.service';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { PickupOrder } from './pickup-order.entity';
@@ -25,10 +30,12 @@ export class AppModule {
         TypeOrmModule.forFeature([PickupOrder]),
         MiniProgramModule.forRoot({ ...wechat, isGlobal: true }),
       ],
-      controllers: [ProfileController, OrdersController, ConsoleController],
+      controllers: [ProfileController, OrdersController, OrderMoneyController, ConsoleController, ConsoleReconcileController],
       providers: [
         OrdersService,
         OrderPaidMessages,
+        OrderMoneyService,
+        { provide: ORDER_MONEY_OPTIONS, useValue: orderMoneyOptions(config, wechat) },
         { provide: ORDER_MESSAGES_OPTIONS, useValue: orderMessagesOptions(config, wechat) },
         { provide: CONSOLE_OPTIONS, useValue: consoleOptions(config, wechat) },
       ],
@@ -44,7 +51,17 @@ function consoleOptions(config: SampleConfig, wechat: MiniProgramModuleOptions):
     simulatorUrl: config.mode === 'simulator' ? wechat.apiBaseUrl : undefined,
     payApiVersion: wechat.pay?.apiVersion === 'v3' ? 'v3' : 'v2',
     orderPaidTemplateId: config.orderPaidTemplateId,
+    pay: !!wechat.pay,
   };
+}
+
+/**
+ * Cash back needs merchant transfers, so API v3; the partner's split is the simulator's (a real merchant adds its own
+ * receivers in the merchant platform's terms), so simulator mode with API v3.
+ */
+function orderMoneyOptions(config: SampleConfig, wechat: MiniProgramModuleOptions): OrderMoneyOptions {
+  const transfers = wechat.pay?.apiVersion === 'v3' && !!wechat.pay.v3;
+  return { transfers, ...(transfers && config.mode === 'simulator' ? { splitReceiver: SIMULATOR_PARTNER } : {}) };
 }
 
 /** With the consent record, users who never accepted the template are skipped without asking WeChat. */

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,16 @@ function reservePort(host: string): Promise<{ port: number; release: () => Promi
 }
 
 /**
+ * The reconciler, run by the module: every 5 minutes the payments, refunds and transfers left pending for 5 minutes
+ * or more are asked for at WeChat (a lost notification), and every day at 10:30 Beijing time yesterday's trade bill is
+ * compared with the database (docs/reconciliation.md). The console runs both at once with `POST /console/reconcile`.
+ */
+export const SAMPLE_RECONCILE: NonNullable<MiniProgramPayOptions['reconcile']> = {
+  minAgeSeconds: 300,
+  schedule: { everySeconds: 300, billAt: '10:30' },
+};
+
+/**
  * The development merchant of the simulator, paying back to this app. With API v3 its v3 credentials are added
  * (notifications then go to `wechatPayV3Callback`); in the simulator's `certificate` mode without the WeChat Pay public
  * key, so that the app downloads the platform certificates.
@@ -76,6 +86,7 @@ function simulatorPay(appBase: string, payUrl: string, config: SampleConfig): Mi
     baseUrl: payUrl,
     ca: SIMULATOR_DEV_CERTIFICATES.ca,
     clientCert: { cert: SIMULATOR_DEV_CERTIFICATES.clientCert, key: SIMULATOR_DEV_CERTIFICATES.clientKey },
+    reconcile: SAMPLE_RECONCILE,
   };
   if (config.payApiVersion !== 'v3') return v2;
   return {
@@ -99,6 +110,7 @@ function realPay(pay: NonNullable<SampleConfig['pay']>, apiVersion: SampleConfig
     notifyUrl: pay.notifyUrl,
     refundNotifyUrl: pay.refundNotifyUrl,
     clientCert,
+    reconcile: SAMPLE_RECONCILE,
   };
   if (apiVersion !== 'v3' || !pay.v3) return v2;
   const { apiV3Key, privateKeyPath, serialNo, publicKeyPath, publicKeyId } = pay.v3;
@@ -199,6 +211,9 @@ function fastifyAdapter() {
 
 /** The URL path the avatar directory is served at. */
 const AVATARS_PATH = '/avatars/';
+/** The names LocalDirectoryAvatarStore gives files, and their types. */
+const AVATAR_NAME = /^[0-9a-f]{64}\.(png|jpg|gif|webp)$/;
+const AVATAR_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 
 /**
  * Serves the avatar directory at `/avatars/`: Express's static files, or `@fastify/static` (which Swagger UI's assets
@@ -207,14 +222,15 @@ const AVATARS_PATH = '/avatars/';
  */
 function serveAvatars(app: INestApplication, platform: SampleConfig['platform'], directory: string): void {
   if (platform === 'fastify') {
-    (app as NestFastifyApplication).useStaticAssets({
-      root: directory,
-      prefix: AVATARS_PATH,
-      decorateReply: false,
-      index: false,
-      // @fastify/static hands over Fastify's reply.
-      setHeaders: (reply: unknown) =>
-        (reply as { header(name: string, value: string): unknown }).header('X-Content-Type-Options', 'nosniff'),
+    // A route of its own rather than @fastify/static, which answers 500 when a file goes between its stat and its
+    // read (a withdrawn avatar is removed at any moment): here a file that is not there is a 404.
+    const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
+    fastify.get(`${AVATARS_PATH}:name`, async (request, reply) => {
+      const { name } = request.params as { name: string };
+      const type = AVATAR_NAME.exec(name) ? AVATAR_TYPES[name.slice(name.lastIndexOf('.') + 1)] : undefined;
+      const body = type ? await readFile(join(directory, name)).catch(() => undefined) : undefined;
+      if (!type || !body) return reply.code(404).send({ statusCode: 404, message: 'Not Found' });
+      return reply.header('content-type', type).header('x-content-type-options', 'nosniff').send(body);
     });
   } else {
     (app as NestExpressApplication).useStaticAssets(directory, {

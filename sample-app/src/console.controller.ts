@@ -19,6 +19,8 @@ export interface ConsoleOptions {
   payApiVersion: 'v2' | 'v3';
   /** The template of the "order paid" subscribe message, for the consent dialog. */
   orderPaidTemplateId?: string;
+  /** Whether WeChat Pay is configured (the reconciliation step needs it). */
+  pay?: boolean;
 }
 
 /** What `GET /console/config` answers. */

@@ -83,6 +83,21 @@ export class PickupOrderViewDto implements PickupOrderView {
   })
   paidMessage!: PickupOrderView['paidMessage'];
   @ApiProperty({ type: String, nullable: true, description: 'Why the message was not sent.' }) paidMessageDetail!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Cash back (fen), once asked for: POST /orders/{id}/cashback.' })
+  cashbackAmount!: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "REQUESTED, the transfer's passing state (WAIT_USER_CONFIRM, …), then SUCCESS, FAIL or CANCELLED.",
+    example: 'SUCCESS',
+  })
+  cashbackState!: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: "The partner's share (fen), once split: POST /orders/{id}/split." })
+  splitAmount!: number | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['REQUESTED', 'PROCESSING', 'FINISHED'], example: 'FINISHED' })
+  splitState!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The partner's result once FINISHED: SUCCESS, or CLOSED and the reason." })
+  splitResult!: string | null;
 }
 
 /** The `wx.requestPayment` object (OpenAPI schema of {@link JsapiPaymentParams}). */

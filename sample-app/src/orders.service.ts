@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { OnPayOrderPaid, OnPayRefundSettled, OnWeChatEvent, PayOrder, PayOrderStateError, WeChatPayService } from 'nestjs-miniprogram-api';
 import type {
@@ -11,6 +11,8 @@ import type {
 } from 'nestjs-miniprogram-api';
 import { Repository } from 'typeorm';
 import { OrderPaidMessages } from './order-messages';
+import { ORDER_MONEY_OPTIONS } from './order-money.options';
+import type { OrderMoneyOptions } from './order-money.options';
 import { PickupOrder } from './pickup-order.entity';
 
 /** What the API shows of an order. */
@@ -35,6 +37,13 @@ export interface PickupOrderView {
   paidMessage: PickupOrder['paidMessage'];
   /** Why it was not sent. */
   paidMessageDetail: string | null;
+  /** Cash back (API v3): fen, and `REQUESTED`, the transfer's state, then `SUCCESS`, `FAIL` or `CANCELLED`; null: none asked. */
+  cashbackAmount: number | null;
+  cashbackState: string | null;
+  /** The partner's split (API v3, simulator): fen, `REQUESTED`, `PROCESSING`, `FINISHED`; the partner's result once finished. */
+  splitAmount: number | null;
+  splitState: string | null;
+  splitResult: string | null;
 }
 
 @Injectable()
@@ -43,6 +52,7 @@ export class OrdersService {
     @InjectRepository(PickupOrder) private readonly orders: Repository<PickupOrder>,
     private readonly wechatPay: WeChatPayService,
     private readonly paidMessages: OrderPaidMessages,
+    @Inject(ORDER_MONEY_OPTIONS) private readonly money: OrderMoneyOptions,
   ) {}
 
   async create(account: WeChatAccount, description: string, totalFee: number): Promise<PickupOrderView> {
@@ -66,6 +76,8 @@ export class OrdersService {
         totalFee: order.totalFee,
         openId: account.openId,
         spbillCreateIp: clientIp,
+        // With a partner to split with (API v3), WeChat keeps the money frozen for the split (settle_info.profit_sharing).
+        ...(this.money.splitReceiver ? { profitSharing: true } : {}),
       });
       if (order.payOrder?.id !== payOrder.id) await this.orders.update({ id: order.id }, { payOrder: { id: payOrder.id } });
       return params;
@@ -141,12 +153,17 @@ export class OrdersService {
     }
   }
 
-  private async find(account: WeChatAccount, id: number): Promise<PickupOrder> {
-    if (!Number.isSafeInteger(id) || id <= 0) throw new BadRequestException('id must be a positive integer');
-    const order = await this.orders.findOne({ where: { id, accountId: account.id } });
-    if (!order) throw new NotFoundException(`order ${id} not found`);
-    return order;
+  private find(account: WeChatAccount, id: number): Promise<PickupOrder> {
+    return findOwnedOrder(this.orders, account, id);
   }
+}
+
+/** An order of the signed-in user: 400 for an id that is not one, 404 for another user's or no order. */
+export async function findOwnedOrder(orders: Repository<PickupOrder>, account: WeChatAccount, id: number): Promise<PickupOrder> {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new BadRequestException('id must be a positive integer');
+  const order = await orders.findOne({ where: { id, accountId: account.id } });
+  if (!order) throw new NotFoundException(`order ${id} not found`);
+  return order;
 }
 
 function view(order: PickupOrder): PickupOrderView {
@@ -167,5 +184,10 @@ function view(order: PickupOrder): PickupOrderView {
     settledAt: order.payOrder?.settledAt?.toISOString() ?? null,
     paidMessage: order.paidMessage ?? null,
     paidMessageDetail: order.paidMessageDetail ?? null,
+    cashbackAmount: order.cashbackAmount ?? null,
+    cashbackState: order.cashbackState ?? null,
+    splitAmount: order.splitAmount ?? null,
+    splitState: order.splitState ?? null,
+    splitResult: order.splitResult ?? null,
   };
 }

@@ -44,6 +44,42 @@ export class PickupOrder {
   @Column({ name: 'paid_message_detail', type: 'varchar', length: 255, nullable: true })
   paidMessageDetail!: string | null;
 
+  /**
+   * The cash back (a merchant transfer of WeChat Pay API v3, see order-money.service.ts): its `out_bill_no`, derived from
+   * the order (`CB<id>`), so that a double tap never pays twice.
+   */
+  @Index('IDX_sample_pickup_order_cashback')
+  @Column({ name: 'cashback_out_bill_no', type: 'varchar', length: 32, nullable: true })
+  cashbackOutBillNo!: string | null;
+
+  /** Fen. */
+  @Column({ name: 'cashback_amount', type: 'int', nullable: true })
+  cashbackAmount!: number | null;
+
+  /**
+   * `REQUESTED` (before WeChat answered), then the transfer's state as WeChat names it (`WAIT_USER_CONFIRM`, …); the final
+   * `SUCCESS`, `FAIL` or `CANCELLED` is written by the transfer handlers only, in the transfer's transaction.
+   */
+  @Column({ name: 'cashback_state', type: 'varchar', length: 24, nullable: true })
+  cashbackState!: string | null;
+
+  /** The profit split to the partner (`SP<id>`), see order-money.service.ts. */
+  @Index('IDX_sample_pickup_order_split')
+  @Column({ name: 'split_out_order_no', type: 'varchar', length: 64, nullable: true })
+  splitOutOrderNo!: string | null;
+
+  /** Fen. */
+  @Column({ name: 'split_amount', type: 'int', nullable: true })
+  splitAmount!: number | null;
+
+  /** `REQUESTED`, `PROCESSING`, then `FINISHED` (written by the settled handler only). */
+  @Column({ name: 'split_state', type: 'varchar', length: 16, nullable: true })
+  splitState!: string | null;
+
+  /** The partner's result once `FINISHED`: `SUCCESS`, or `CLOSED` with WeChat's reason. */
+  @Column({ name: 'split_result', type: 'varchar', length: 64, nullable: true })
+  splitResult!: string | null;
+
   /** The original's README pattern: the host's entity owns a one-to-one link to PayOrder. */
   @OneToOne(() => PayOrder, { nullable: true, cascade: true, eager: true })
   @JoinColumn({ name: 'pay_order_id' })

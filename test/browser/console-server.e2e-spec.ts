@@ -23,8 +23,11 @@ describe('sample app console: server side', () => {
       );
       const html = await page.text();
       expect(html).toContain('<script src="/console/console.js" defer></script>');
+      // The money steps register before console.js starts (deferred scripts run in document order).
+      expect(html.indexOf('/console/console-money.js')).toBeGreaterThan(0);
+      expect(html.indexOf('/console/console-money.js')).toBeLessThan(html.indexOf('/console/console.js'));
       expect(html).not.toMatch(/https?:\/\//); // nothing external
-      for (const file of ['console.js', 'console.css', 'md5.js']) {
+      for (const file of ['console.js', 'console-money.js', 'console.css', 'md5.js']) {
         const res = await fetch(`${sample.appUrl}/console/${file}`);
         expect(res.status).toBe(200);
         expect(await res.text()).not.toMatch(/\bhttps?:\/\/(?!localhost|127\.0\.0\.1)[a-z]/i);
@@ -86,6 +89,16 @@ describe('sample app console: server side', () => {
       expect(receipt.status).toBe(404);
     });
 
+    it('runs the reconciler at POST /console/reconcile: pending items asked for, then the bill of today (API v2)', async () => {
+      const res = await fetch(`${sample.appUrl}/console/reconcile`, { method: 'POST' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const report = (await res.json()) as Record<string, Record<string, unknown>>;
+      expect(report.pending).toMatchObject({ orders: { failed: 0 }, refunds: { failed: 0 }, transfers: { checked: 0 }, failures: [] });
+      expect(report.bill).toMatchObject({ billDate: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), apiVersion: 'v2', mismatches: [] });
+      expect((await fetch(`${sample.appUrl}/console/reconcile`)).status).toBe(404); // POST only
+    });
+
     it('forwards nothing but one-word control calls with GET, POST or DELETE', async () => {
       expect((await fetch(`${sample.appUrl}/sim/..%2Fsns%2Fjscode2session`)).status).toBe(404);
       expect((await fetch(`${sample.appUrl}/sim/login/extra`)).status).toBe(404);
@@ -95,7 +108,14 @@ describe('sample app console: server side', () => {
     it('serves the OpenAPI document at /docs-json and Swagger UI at /docs, without the console routes', async () => {
       const doc = (await (await fetch(`${sample.appUrl}/docs-json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(doc.paths)).toEqual(
-        expect.arrayContaining(['/miniprogram_auth/login', '/miniprogram_auth/wechatPayCallback', '/orders', '/orders/{id}/pay']),
+        expect.arrayContaining([
+          '/miniprogram_auth/login',
+          '/miniprogram_auth/wechatPayCallback',
+          '/orders',
+          '/orders/{id}/pay',
+          '/orders/{id}/cashback',
+          '/orders/{id}/split',
+        ]),
       );
       expect(Object.keys(doc.paths).filter((p) => p === '/' || p.startsWith('/sim') || p.startsWith('/console'))).toEqual([]);
       const ui = await fetch(`${sample.appUrl}/docs`);
@@ -122,6 +142,15 @@ describe('sample app console: server side', () => {
       expect(merchants[0]).toMatchObject({ mchId: '1900000109', v3PublicKey: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----\n/) });
       expect(text).not.toMatch(/PRIVATE KEY/);
     });
+
+    it('runs the reconciler over API v3 at POST /console/reconcile, the transfers included', async () => {
+      const res = await fetch(`${sample.appUrl}/console/reconcile`, { method: 'POST' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        pending: { transfers: { checked: 0, failed: 0 } },
+        bill: { apiVersion: 'v3', mismatches: [] },
+      });
+    });
   });
 
   describe('in real-WeChat mode', () => {
@@ -143,6 +172,7 @@ describe('sample app console: server side', () => {
       expect(await page.text()).toContain('only runs in\nsimulator mode');
       expect((await fetch(`${sample.appUrl}/console/console.js`)).status).toBe(404);
       expect((await fetch(`${sample.appUrl}/sim/login`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${sample.appUrl}/console/reconcile`, { method: 'POST' })).status).toBe(404);
       expect(await (await fetch(`${sample.appUrl}/console/config`)).json()).toMatchObject({
         mode: 'wechat',
         simulatorUrl: null,
@@ -180,7 +210,7 @@ describe('sample app console: from a checkout under a dot-directory', () => {
     const page = await fetch(`${sample.appUrl}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script src="/console/console.js" defer></script>');
-    for (const file of ['console.js', 'console.css', 'md5.js']) {
+    for (const file of ['console.js', 'console-money.js', 'console.css', 'md5.js']) {
       const res = await fetch(`${sample.appUrl}/console/${file}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');

@@ -10,6 +10,8 @@ import { loadConfig } from '../../sample-app/src/config';
 import { pngChunk } from '../../lib/profile/image.spec-kit';
 import { SIMULATOR_DEV_V3 } from '../../lib/testing';
 import { sampleAppEnv } from '../utils/platform';
+import { cashbackSteps, reconciliationSteps } from './console-money.browser-steps';
+import type { ConsoleSteps } from './console-money.browser-steps';
 
 /*
  * The browser globals the page callbacks below use: they run in Chromium, not in Node. Declared here, for this file
@@ -105,6 +107,9 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     await page.waitForFunction(() => !document.body.classList.contains('busy'), undefined, { timeout: STEP_TIMEOUT });
     return line;
   }
+
+  /** What the money steps (console-money.browser-steps.ts) use of this file. */
+  const steps: ConsoleSteps = { version, page: () => page, $, step, text: (selector) => text(selector), shot: (name) => shot(name) };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -352,6 +357,8 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     expect(await $('#btn-receive').isDisabled()).toBe(true);
   });
 
+  cashbackSteps(steps);
+
   it(`a duplicate notification ×5: answered ${expected.ok}, fulfilled still once`, async () => {
     const result = await step('#btn-duplicate', '#notify-result');
     await expect(result.textContent()).resolves.toBe(`duplicate ×5 → app answered ${expected.ok} ×5 · fulfilledCount still 1`);
@@ -494,6 +501,8 @@ describe.each(['v2', 'v3'] as const)('the console of the sample app (WeChat Pay 
     // The order is shipped all the same.
     await expect($('#shipping-result').getAttribute('data-order-state')).resolves.toBe('2');
   });
+
+  reconciliationSteps(steps);
 
   // Swagger UI does not depend on the pay version: once is enough.
   (version === 'v2' ? it : it.skip)('serves Swagger UI at /docs (assets local) listing the auth, pay and order endpoints', async () => {
